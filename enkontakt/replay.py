@@ -1,0 +1,152 @@
+"""The replay driver: the core's rules over a JSON Lines file, without a broker
+(CONTRACT §5).
+
+Lines are read in file order, which is the arrival order. The clock is the
+latest event time seen so far; at the end it moves to ``now``. Views are taken
+at ``now``; alerts are every firing of every rule up to ``now``, recomputed
+from all the facts known (so a late event moves or retracts them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from enkontakt.services.coordinator.consolidation import consolidate
+from enkontakt.services.coordinator.facts import to_us
+from enkontakt.services.coordinator.ledger import Ledger
+from enkontakt.services.coordinator.validation import Rejection, decode
+from enkontakt.services.coordinator.view import build_view
+from enkontakt.services.notifier.alerts import Limits, to_alert
+from enkontakt.services.notifier.rules import caseload_high, employer_findings
+from enkontakt.services.rules_config import RuleConfig
+
+
+class UsageError(Exception):
+    """A replay that cannot run as asked (exit status 2)."""
+
+
+@dataclass(slots=True)
+class Counts:
+    """The replay summary's counters."""
+
+    received: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    reports: int = 0
+
+
+@dataclass(slots=True)
+class ReplayResult:
+    """Everything a replay writes."""
+
+    views: list[dict[str, Any]]
+    alerts: list[dict[str, Any]]
+    notices: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+    summary: dict[str, int]
+    now: int | None
+
+
+@dataclass(slots=True)
+class Replay:
+    """Folds lines into a ledger, counting every line exactly once."""
+
+    config: RuleConfig = field(default_factory=RuleConfig)
+    ledger: Ledger = field(init=False)
+    counts: Counts = field(default_factory=Counts)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    latest: int | None = None
+
+    def __post_init__(self) -> None:
+        self.ledger = Ledger(self.config)
+
+    def feed(self, lines: Iterable[bytes | str]) -> None:
+        """Fold every line in; blank lines are skipped and not counted."""
+        counts = self.counts
+        ledger = self.ledger
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            counts.received += 1
+            event = decode(raw)
+            if isinstance(event, Rejection):
+                counts.rejected += 1
+                self.rejected.append({"line": number, "error": str(event.code), "detail": event.detail})
+                continue
+            at = to_us(event.time)
+            if self.latest is None or at > self.latest:
+                self.latest = at
+                self.notices.extend(ledger.advance(at))
+            outcome = ledger.apply(event)
+            if not outcome.applied:
+                counts.duplicates += 1
+                continue
+            counts.applied += 1
+            if event.type == "enkontakt.contact.registered.v1":
+                counts.reports += 1
+            self.notices.extend(outcome.notices)
+
+    def finish(self, now: int | None) -> ReplayResult:
+        """Move the clock to ``now`` (default: the latest event time) and derive outputs."""
+        if now is not None and self.latest is not None and now < self.latest:
+            raise UsageError("--now is earlier than the latest event time in the file")
+        if now is None:
+            now = self.latest
+        views: list[dict[str, Any]] = []
+        alerts: list[tuple[tuple[str, str, int], dict[str, Any]]] = []
+        contacts_total = 0
+        if now is not None:
+            self.notices.extend(self.ledger.advance(now))
+            contacts_total = self._derive(now, views, alerts)
+        alerts.sort(key=lambda pair: pair[0])
+        summary = {
+            "received": self.counts.received,
+            "applied": self.counts.applied,
+            "duplicates": self.counts.duplicates,
+            "rejected": self.counts.rejected,
+            "contacts": contacts_total,
+            "merged_reports": self.counts.reports - contacts_total,
+        }
+        return ReplayResult(views, [a for _, a in alerts], self.notices, self.rejected, summary, now)
+
+    def _derive(
+        self,
+        now: int,
+        views: list[dict[str, Any]],
+        alerts: list[tuple[tuple[str, str, int], dict[str, Any]]],
+    ) -> int:
+        config, people = self.config, self.ledger.people
+        limits = Limits(
+            config.max_contact_persons,
+            config.contact_window_days,
+            config.follow_up_gap_days,
+            config.max_caseload,
+        )
+        total = 0
+        for state in self.ledger.states():
+            contacts = consolidate(state.reports, people, config.session_gap)
+            total += len(contacts)
+            view = build_view(state, people, now, config, contacts)
+            views.append(view)
+            for finding in employer_findings(state, people, contacts, config, now):
+                alert = to_alert(finding, view["unit"], limits)
+                alerts.append(((finding.rule, finding.key, finding.interval.starts_at), alert))
+        for finding in caseload_high(self.ledger.states(), people, config, now):
+            actor = people.shown_actor(finding.person or "")
+            unit = actor.id if actor is not None and actor.is_nav else None
+            alert = to_alert(finding, unit, limits, people)
+            alerts.append(((finding.rule, finding.key, finding.interval.starts_at), alert))
+        return total
+
+
+def replay_lines(
+    lines: Iterable[bytes | str], now: int | None = None, config: RuleConfig | None = None
+) -> ReplayResult:
+    """Replay these lines and return the outputs."""
+    run = Replay(config or RuleConfig())
+    run.feed(lines)
+    return run.finish(now)

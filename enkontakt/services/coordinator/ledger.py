@@ -1,0 +1,265 @@
+"""The ledger: every accepted event folded into employer facts and the people
+directory, with duplicate detection, employer notices and bounded history.
+
+This is the core both drivers share: ``enkontakt replay`` folds a file through
+it, the streaming services fold Kafka messages through it. It does no I/O and
+reads no clock: the driver passes the moment in (``advance``) and publishes
+what comes out.
+
+Duplicates are recognised within the state an event changes: an employer's
+events by the employer's own memory of (``source``, ``id``), absences (which
+name no employer) by the people directory's. That memory is kept in the same
+state as the effect, so a redelivery or a full re-read changes nothing.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import insort
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from enkontakt.schemas.events import (
+    ContactEvent,
+    ContactPersonAbsent,
+    ContactPersonAssigned,
+    ContactRegistered,
+    FollowUpEnded,
+    FollowUpStarted,
+    InquiryAnswered,
+    InquiryReceived,
+)
+from enkontakt.services.coordinator import notices
+from enkontakt.services.coordinator.employer import (
+    Assignment,
+    EmployerState,
+    Report,
+    Start,
+)
+from enkontakt.services.coordinator.facts import ActorRef, Stamp, person_identifiers, to_us
+from enkontakt.services.coordinator.people import Absence, Mention, People
+from enkontakt.services.notifier.calendar import oslo_date_us
+from enkontakt.services.rules_config import RuleConfig
+
+PRUNE_EVERY = 7 * 24 * 3600 * 1_000_000
+# Events that can change who is designated; others are checked only when they
+# join two humans known apart (which can make two designations one).
+DESIGNATING = (ContactPersonAssigned, FollowUpStarted, FollowUpEnded)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What applying one event did."""
+
+    applied: bool
+    orgnr: str | None
+    notices: list[dict[str, Any]]
+    affected: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Ledger:
+    """All employers' facts and the people directory."""
+
+    config: RuleConfig = field(default_factory=RuleConfig)
+    employers: dict[str, EmployerState] = field(default_factory=dict)
+    people: People = field(default_factory=People)
+    people_seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    clock: int | None = None
+    named_at: dict[str, set[str]] = field(default_factory=dict)
+    timers: list[tuple[int, str]] = field(default_factory=list)
+    next_timer: dict[str, int] = field(default_factory=dict)
+    pruned_at: int | None = None
+    merges: int = 0
+
+    def apply(self, event: ContactEvent) -> Outcome:
+        """Fold one accepted event in; duplicates change nothing."""
+        at = to_us(event.time)
+        stamp = Stamp(at, event.source, event.id)
+        data = event.data
+        if isinstance(data, ContactPersonAbsent):
+            return self._apply_absence(stamp, data)
+        state = self.employers.get(data.employer.orgnr)
+        if state is None:
+            state = self.employers[data.employer.orgnr] = EmployerState(data.employer.orgnr)
+        key = (stamp.source, stamp.event_id)
+        if key in state.seen:
+            return Outcome(False, state.orgnr, [])
+        state.seen[key] = at
+        state.note_name(stamp, data.employer.name)
+        state.note_time(at)
+        merges = self.merges
+        self._apply_to_employer(state, stamp, data)
+        found: list[dict[str, Any]] = []
+        if isinstance(data, DESIGNATING) or self.merges != merges:
+            moment = max(at, self.clock) if self.clock is not None else at
+            found = self._check(state, moment, at)
+        return Outcome(True, state.orgnr, found, (state.orgnr,))
+
+    def advance(self, now: int) -> list[dict[str, Any]]:
+        """Move the clock to ``now``: fire designation timers due by then, and prune."""
+        found: list[dict[str, Any]] = []
+        if self.clock is not None and now <= self.clock:
+            return found
+        while self.timers and self.timers[0][0] <= now:
+            when, orgnr = heapq.heappop(self.timers)
+            if self.next_timer.get(orgnr) != when:
+                continue
+            del self.next_timer[orgnr]
+            state = self.employers.get(orgnr)
+            if state is not None:
+                found.extend(self._check(state, when, when))
+        self.clock = now
+        if self.pruned_at is None or now - self.pruned_at >= PRUNE_EVERY:
+            self.prune(now - self.config.retention)
+            self.pruned_at = now
+        return found
+
+    def states(self) -> Iterator[EmployerState]:
+        """Every employer's state, by orgnr."""
+        for orgnr in sorted(self.employers):
+            yield self.employers[orgnr]
+
+    def prune(self, horizon: int) -> None:
+        """Forget history older than ``horizon`` (µs), keeping what still decides
+        the present: the newest old assignment, active follow-ups, open inquiries."""
+        day = oslo_date_us(horizon)
+        for orgnr in list(self.employers):
+            state = self.employers[orgnr]
+            _prune_employer(state, horizon, day)
+            if state.is_empty() and not state.seen:
+                del self.employers[orgnr]
+        self.people_seen = {k: v for k, v in self.people_seen.items() if v >= horizon}
+        self.people.prune(day)
+
+    # -- applying ---------------------------------------------------------------
+
+    def _mention(self, stamp: Stamp, actor: Any, person: Any) -> str:
+        ref = ActorRef(actor.type, actor.id, actor.name)
+        idents = person_identifiers(actor.id, person.id, person.email, person.phone)
+        mention = Mention(idents, stamp, ref, person.name, person.email, person.phone)
+        if self.people.mention(mention):
+            self.merges += 1
+        return idents[0]
+
+    def _apply_to_employer(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
+        match data:
+            case ContactRegistered():
+                ident = self._mention(stamp, data.actor, data.person)
+                state.reports.append(Report(stamp, ident, data.channel))
+                state.note_actor(stamp, _actor(data.actor))
+            case InquiryReceived():
+                inquiry = state.inquiry(data.inquiry_id)
+                if inquiry.received is None or stamp < inquiry.received:
+                    inquiry.received = stamp
+                    inquiry.topic = data.topic
+                    inquiry.urgency = data.urgency
+                if data.actor is not None:
+                    state.note_actor(stamp, _actor(data.actor))
+                    if data.person is not None:
+                        self._mention(stamp, data.actor, data.person)
+            case InquiryAnswered():
+                inquiry = state.inquiry(data.inquiry_id)
+                if inquiry.answered_at is None or stamp.at < inquiry.answered_at:
+                    inquiry.answered_at = stamp.at
+                self._mention(stamp, data.actor, data.person)
+                state.note_actor(stamp, _actor(data.actor))
+            case ContactPersonAssigned():
+                self._apply_assignment(state, stamp, data)
+            case FollowUpStarted():
+                ident = self._mention(stamp, data.actor, data.person)
+                state.follow_up(data.candidate.ref).add_start(Start(stamp, ident, _actor(data.actor)))
+                state.note_actor(stamp, _actor(data.actor))
+            case FollowUpEnded():
+                follow_up = state.follow_up(data.candidate.ref)
+                if follow_up.ended_at is None or stamp.at < follow_up.ended_at:
+                    follow_up.ended_at = stamp.at
+
+    def _apply_assignment(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
+        ident = self._mention(stamp, data.actor, data.person)
+        deputy_ident = deputy_actor = None
+        if data.deputy is not None:
+            deputy_ident = self._mention(stamp, data.deputy.actor, data.deputy.person)
+            deputy_actor = _actor(data.deputy.actor)
+            state.note_actor(stamp, deputy_actor)
+        insort(
+            state.assignments,
+            Assignment(stamp, ident, _actor(data.actor), deputy_ident, deputy_actor, data.valid_until),
+            key=lambda a: a.stamp,
+        )
+        state.note_actor(stamp, _actor(data.actor))
+        for named in (ident, deputy_ident):
+            if named is not None:
+                self.named_at.setdefault(named, set()).add(state.orgnr)
+
+    def _apply_absence(self, stamp: Stamp, data: ContactPersonAbsent) -> Outcome:
+        key = (stamp.source, stamp.event_id)
+        if key in self.people_seen:
+            return Outcome(False, None, [])
+        self.people_seen[key] = stamp.at
+        ident = self._mention(stamp, data.actor, data.person)
+        self.people.add_absence(ident, Absence(data.from_, data.until, stamp))
+        found: list[dict[str, Any]] = []
+        affected = self._employers_naming(ident)
+        for orgnr in affected:
+            state = self.employers[orgnr]
+            moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
+            found.extend(self._check(state, moment, stamp.at))
+        return Outcome(True, None, found, tuple(affected))
+
+    def _employers_naming(self, ident: str) -> list[str]:
+        orgnrs: set[str] = set()
+        for known in self.people.human(ident).idents:
+            orgnrs |= self.named_at.get(known, set())
+        return sorted(o for o in orgnrs if o in self.employers)
+
+    # -- notices and timers -----------------------------------------------------
+
+    def _check(self, state: EmployerState, moment: int, happened: int) -> list[dict[str, Any]]:
+        found = notices.check(state, self.people, moment, happened)
+        self._schedule(state, moment)
+        return found
+
+    def _schedule(self, state: EmployerState, after: int) -> None:
+        when = notices.next_change(state, self.people, after)
+        if when is None:
+            return
+        current = self.next_timer.get(state.orgnr)
+        if current is not None and current <= when and current > after:
+            return
+        self.next_timer[state.orgnr] = when
+        heapq.heappush(self.timers, (when, state.orgnr))
+
+
+def _actor(actor: Any) -> ActorRef:
+    return ActorRef(actor.type, actor.id, actor.name)
+
+
+def _prune_employer(state: EmployerState, horizon: int, day: Any) -> None:
+    if state.oldest is not None and state.oldest >= horizon:
+        return
+    state.reports = [r for r in state.reports if r.stamp.at >= horizon]
+    state.inquiries = {
+        k: v
+        for k, v in state.inquiries.items()
+        if (v.received is not None and v.received.at >= horizon)
+        or (v.closed_at is None and v.received is not None)
+        or (v.received is None and v.answered_at is not None and v.answered_at >= horizon)
+    }
+    old = [a for a in state.assignments if a.stamp.at < horizon]
+    keep_old = max(old, key=lambda a: a.stamp) if old else None
+    state.assignments = [
+        a
+        for a in state.assignments
+        if (a.stamp.at >= horizon or a is keep_old)
+        and (a.valid_until is None or a.valid_until >= day - timedelta(days=1))
+    ]
+    state.follow_ups = {
+        k: f
+        for k, f in state.follow_ups.items()
+        if f.ended_at is None or f.ended_at >= horizon
+    }
+    state.seen = {k: v for k, v in state.seen.items() if v >= horizon}
+    state.oldest = min(state.seen.values(), default=None)

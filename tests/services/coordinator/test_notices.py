@@ -1,0 +1,60 @@
+"""Employer notices: sent when the designated human changes (CONTRACT §4)."""
+
+from __future__ import annotations
+
+from tests.builders import SPECIALIST, absent, assign, contact, end, instant, person, replay, start
+
+A, D, J = person(1), person(2), person(3)
+
+
+def names(result) -> list[tuple[str | None, str | None]]:
+    return [
+        ((n["previous_contact_person"] or {}).get("name"), (n["contact_person"] or {}).get("name"))
+        for n in result.notices
+    ]
+
+
+def test_gaining_a_designation_sends_a_notice_with_no_previous() -> None:
+    result = replay(assign("2026-10-01 08:00", A))
+    [notice] = result.notices
+    assert notice["orgnr"] == "974760673"
+    assert notice["previous_contact_person"] is None
+    assert notice["contact_person"]["name"] == "Person 1"
+    assert notice["contact_person"]["basis"] == "assigned"
+    assert instant(notice["at"]) == instant("2026-10-01 08:00")
+
+
+def test_most_active_contacts_are_not_designations() -> None:
+    assert replay(contact("2026-10-01 09:00", A), contact("2026-10-02 09:00", J)).notices == []
+
+
+def test_the_same_human_reassigned_or_renamed_sends_nothing() -> None:
+    result = replay(assign("2026-10-01 08:00", A), assign("2026-10-05 08:00", {"email": "person1@nav.no"}))
+    assert len(result.notices) == 1
+
+
+def test_deputy_during_absence_and_back_again() -> None:
+    result = replay(
+        assign("2026-10-01 08:00", A, deputy=D),
+        absent("2026-10-14 12:00", A, "2026-10-19", "2026-10-30"),
+        contact("2026-11-02 09:00", J),
+    )
+    assert names(result) == [(None, "Person 1"), ("Person 1", "Person 2"), ("Person 2", "Person 1")]
+    assert instant(result.notices[1]["at"]) == instant("2026-10-19 00:00")
+    assert result.notices[1]["contact_person"]["basis"] == "deputy"
+    assert instant(result.notices[2]["at"]) == instant("2026-10-31 00:00")
+
+
+def test_the_clock_moving_to_now_fires_the_pending_change() -> None:
+    result = replay(assign("2026-10-01 08:00", A, valid_until="2026-10-31"), now="2026-11-02 12:00")
+    assert names(result) == [(None, "Person 1"), ("Person 1", None)]
+    assert instant(result.notices[1]["at"]) == instant("2026-11-01 00:00")
+
+
+def test_a_job_specialist_taking_over_and_leaving() -> None:
+    result = replay(
+        start("2026-09-01 10:00", "k-1", J, actor=SPECIALIST),
+        end("2026-10-01 10:00", "k-1"),
+    )
+    assert names(result) == [(None, "Person 3"), ("Person 3", None)]
+    assert result.notices[0]["contact_person"]["basis"] == "job_specialist"
