@@ -136,18 +136,50 @@ class Ledger:
 
     # -- applying ---------------------------------------------------------------
 
-    def _mention(self, stamp: Stamp, actor: Any, person: Any) -> str:
-        ref = ActorRef(actor.type, actor.id, actor.name)
-        idents = person_identifiers(actor.id, person.id, person.email, person.phone)
-        mention = Mention(idents, stamp, ref, person.name, person.email, person.phone)
+    def _mention(self, stamp: Stamp, actor: Any, person: Any, orgnr: str | None = None) -> str:
+        mention = mention_of(stamp, actor, person)
         if self.people.mention(mention):
             self.merges += 1
-        return idents[0]
+        if orgnr is not None:
+            for ident in mention.idents:
+                self.named_at.setdefault(ident, set()).add(orgnr)
+        return mention.idents[0]
+
+    # -- the streaming drivers' side door ----------------------------------------
+
+    def apply_mention(self, mention: Mention) -> list[str]:
+        """Record a person record seen elsewhere (another worker's employer); returns
+        the employers held here whose derived values may have changed (it joined
+        two humans known apart, or changed what is shown of one)."""
+        merged, changed = self.people.record(mention)
+        if merged:
+            self.merges += 1
+        if not (merged or changed):
+            return []
+        return self._employers_naming(mention.idents[0])
+
+    def load(self, state: EmployerState) -> None:
+        """Hold an employer's state restored from storage (indexes its people)."""
+        self.employers[state.orgnr] = state
+        for ident in _idents_named(state):
+            self.named_at.setdefault(ident, set()).add(state.orgnr)
+
+    def evict(self, orgnr: str) -> None:
+        """Stop holding an employer (its partition moved to another worker)."""
+        self.employers.pop(orgnr, None)
+        self.next_timer.pop(orgnr, None)
+
+    def recheck(self, orgnr: str) -> list[dict[str, Any]]:
+        """Notices due for an employer after something outside it changed."""
+        state = self.employers.get(orgnr)
+        if state is None or self.clock is None:
+            return []
+        return self._check(state, self.clock, self.clock)
 
     def _apply_to_employer(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
         match data:
             case ContactRegistered():
-                ident = self._mention(stamp, data.actor, data.person)
+                ident = self._mention(stamp, data.actor, data.person, state.orgnr)
                 state.reports.append(Report(stamp, ident, data.channel))
                 state.note_actor(stamp, _actor(data.actor))
             case InquiryReceived():
@@ -159,17 +191,17 @@ class Ledger:
                 if data.actor is not None:
                     state.note_actor(stamp, _actor(data.actor))
                     if data.person is not None:
-                        self._mention(stamp, data.actor, data.person)
+                        self._mention(stamp, data.actor, data.person, state.orgnr)
             case InquiryAnswered():
                 inquiry = state.inquiry(data.inquiry_id)
                 if inquiry.answered_at is None or stamp.at < inquiry.answered_at:
                     inquiry.answered_at = stamp.at
-                self._mention(stamp, data.actor, data.person)
+                self._mention(stamp, data.actor, data.person, state.orgnr)
                 state.note_actor(stamp, _actor(data.actor))
             case ContactPersonAssigned():
                 self._apply_assignment(state, stamp, data)
             case FollowUpStarted():
-                ident = self._mention(stamp, data.actor, data.person)
+                ident = self._mention(stamp, data.actor, data.person, state.orgnr)
                 state.follow_up(data.candidate.ref).add_start(Start(stamp, ident, _actor(data.actor)))
                 state.note_actor(stamp, _actor(data.actor))
             case FollowUpEnded():
@@ -178,10 +210,10 @@ class Ledger:
                     follow_up.ended_at = stamp.at
 
     def _apply_assignment(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
-        ident = self._mention(stamp, data.actor, data.person)
+        ident = self._mention(stamp, data.actor, data.person, state.orgnr)
         deputy_ident = deputy_actor = None
         if data.deputy is not None:
-            deputy_ident = self._mention(stamp, data.deputy.actor, data.deputy.person)
+            deputy_ident = self._mention(stamp, data.deputy.actor, data.deputy.person, state.orgnr)
             deputy_actor = _actor(data.deputy.actor)
             state.note_actor(stamp, deputy_actor)
         insort(
@@ -190,9 +222,6 @@ class Ledger:
             key=lambda a: a.stamp,
         )
         state.note_actor(stamp, _actor(data.actor))
-        for named in (ident, deputy_ident):
-            if named is not None:
-                self.named_at.setdefault(named, set()).add(state.orgnr)
 
     def _apply_absence(self, stamp: Stamp, data: ContactPersonAbsent) -> Outcome:
         key = (stamp.source, stamp.event_id)
@@ -231,6 +260,40 @@ class Ledger:
             return
         self.next_timer[state.orgnr] = when
         heapq.heappush(self.timers, (when, state.orgnr))
+
+
+def mention_of(stamp: Stamp, actor: Any, person: Any) -> Mention:
+    """The person record of an event's ``actor`` and ``person`` objects."""
+    ref = ActorRef(actor.type, actor.id, actor.name)
+    idents = person_identifiers(actor.id, person.id, person.email, person.phone)
+    return Mention(idents, stamp, ref, person.name, person.email, person.phone)
+
+
+def mentions_in(event: ContactEvent) -> list[Mention]:
+    """Every person record an event carries (for the people directories of other
+    workers)."""
+    stamp = Stamp(to_us(event.time), event.source, event.id)
+    data = event.data
+    found = []
+    actor = getattr(data, "actor", None)
+    person = getattr(data, "person", None)
+    if actor is not None and person is not None:
+        found.append(mention_of(stamp, actor, person))
+    deputy = getattr(data, "deputy", None)
+    if deputy is not None:
+        found.append(mention_of(stamp, deputy.actor, deputy.person))
+    return found
+
+
+def _idents_named(state: EmployerState) -> set[str]:
+    idents = {r.ident for r in state.reports}
+    for a in state.assignments:
+        idents.add(a.ident)
+        if a.deputy_ident is not None:
+            idents.add(a.deputy_ident)
+    for f in state.follow_ups.values():
+        idents.update(s.ident for s in f.starts)
+    return idents
 
 
 def _actor(actor: Any) -> ActorRef:

@@ -85,17 +85,23 @@ class People:
 
     def mention(self, mention: Mention) -> bool:
         """Record a person record; True when it joined humans known apart until now."""
+        return self.record(mention)[0]
+
+    def record(self, mention: Mention) -> tuple[bool, bool]:
+        """Record a person record; returns (joined humans known apart, changed a
+        shown value of the human)."""
         known = [self.root(i) for i in mention.idents if i in self._parent]
         merged = len(set(known)) > 1
         root = self._ensure(mention.idents[0])
         for ident in mention.idents[1:]:
             root = self._union(root, self._ensure(ident))
         shown = self._humans[root].shown
+        changed = False
         for name in FIELDS:
             value = getattr(mention, name)
             if value is not None:
-                _keep_latest(shown, name, mention.stamp, value)
-        return merged
+                changed = _keep_latest(shown, name, mention.stamp, value) or changed
+        return merged, changed
 
     def add_absence(self, ident: str, absence: Absence) -> None:
         """Record an absence of the human named by ``ident`` (already mentioned)."""
@@ -169,7 +175,9 @@ class People:
 
 def _keep_latest(
     shown: dict[str, tuple[Stamp, object]], name: str, stamp: Stamp, value: object
-) -> None:
+) -> bool:
     current = shown.get(name)
     if current is None or stamp > current[0]:
         shown[name] = (stamp, value)
+        return current is None or current[1] != value
+    return False

@@ -112,7 +112,8 @@ class Lifecycle:
     Used by the streaming notifier: each recomputation of a key's findings is
     matched against what was published. A new interval overlapping a published
     one is the same firing (its id is kept); a published firing with no
-    overlapping interval any more never held, and is published as resolved.
+    overlapping interval any more never held, and is published as resolved with
+    ``ends_at`` equal to ``starts_at``.
     """
 
     published: dict[tuple[str, str], list[Published]] = field(default_factory=dict)
@@ -136,8 +137,10 @@ class Lifecycle:
                 changed.append(alert)
             after.append(Published(alert["alert_id"], start, end, alert))
         for old in before:
-            if old.alert_id not in matched and old.alert["status"] == "firing":
-                gone = {**old.alert, "status": "resolved", "ends_at": old.alert["starts_at"]}
+            if old.alert_id in matched:
+                continue
+            gone = {**old.alert, "status": "resolved", "ends_at": old.alert["starts_at"]}
+            if gone != old.alert:  # a firing that never held: resolved, with no duration
                 changed.append(gone)
         if after:
             self.published[(rule, key)] = after

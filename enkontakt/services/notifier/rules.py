@@ -288,3 +288,31 @@ def employer_findings(
         *contact_person_absent(state, people, now),
         *follow_up_gap(state, contacts, config, now),
     ]
+
+
+def next_breakpoint(
+    state: EmployerState,
+    people: People,
+    contacts: Sequence[Contact],
+    config: RuleConfig,
+    now: int,
+) -> int | None:
+    """The first instant after ``now`` at which time alone may change the employer's
+    view or alerts: a deadline, a window letting a contact go, a follow-up gap
+    opening, an assignment running out, an absence beginning or ending."""
+    candidates = [p for p, _ in _assignment_points(state, people)]
+    for inquiry in state.inquiries.values():
+        due = due_at(inquiry, config)
+        if due is not None:
+            candidates.append(due)
+    latest_start = max(
+        (s.stamp.at for f in state.follow_ups.values() for s in f.starts), default=None
+    )
+    if latest_start is not None:
+        candidates.append(latest_start + config.follow_up_gap + 1)
+    for contact in contacts:
+        candidates.append(contact.at + config.contact_window)
+        candidates.append(contact.at + config.most_active_window)
+    if contacts:
+        candidates.append(max(c.at for c in contacts) + config.follow_up_gap + 1)
+    return min((c for c in candidates if c > now), default=None)

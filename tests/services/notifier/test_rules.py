@@ -15,6 +15,7 @@ from tests.builders import (
     end,
     inquiry,
     instant,
+    lines,
     person,
     replay,
     start,
@@ -212,3 +213,20 @@ def test_alerts_are_sorted_by_rule_key_and_start() -> None:
     keys = [(a["rule"], a["key"], instant(a["starts_at"])) for a in result.alerts]
     assert keys == sorted(keys)
     assert {a["rule"] for a in result.alerts} >= {"response-overdue", "too-many-contact-persons"}
+
+
+def test_the_next_breakpoint_is_the_first_instant_time_alone_changes_something() -> None:
+    from enkontakt.replay import Replay
+    from enkontakt.services.coordinator.consolidation import consolidate
+    from enkontakt.services.coordinator.facts import to_us
+    from enkontakt.services.notifier.rules import next_breakpoint
+
+    run = Replay()
+    run.feed(lines(inquiry("2026-10-02 14:00", "Q1"), contact("2026-10-01 09:00", person(1))))
+    [state] = run.ledger.states()
+    contacts = consolidate(state.reports, run.ledger.people, run.config.session_gap)
+    now = to_us(instant("2026-10-02 14:00"))
+    assert next_breakpoint(state, run.ledger.people, contacts, run.config, now) == to_us(instant("2026-10-07 14:00"))
+    after_due = to_us(instant("2026-10-07 14:00"))
+    expected = to_us(instant("2026-10-01 09:00").astimezone(UTC) + timedelta(days=30))
+    assert next_breakpoint(state, run.ledger.people, contacts, run.config, after_due) == expected

@@ -1,0 +1,198 @@
+"""The coordinator's work per message, apart from Kafka: what to publish for each
+input message, accepted event, person record and timer tick.
+
+The faust agents in ``enkontakt.services.coordinator.app`` only move bytes between
+topics and tables and call these methods; everything here is testable without a
+broker. Output is a list of ``Out`` messages naming a logical topic.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from enkontakt.schemas.events import ContactEvent
+from enkontakt.services.coordinator.consolidation import consolidate
+from enkontakt.services.coordinator.employer import EmployerState
+from enkontakt.services.coordinator.facts import to_us
+from enkontakt.services.coordinator.ledger import Ledger, mentions_in
+from enkontakt.services.coordinator.people_codec import decode_mention, encode_mention
+from enkontakt.services.coordinator.validation import Rejection, decode, decode_binary
+from enkontakt.services.coordinator.view import build_view
+from enkontakt.services.notifier.rules import next_breakpoint
+from enkontakt.services.rules_config import RuleConfig
+
+ABSENCE = "enkontakt.contact-person.absent.v1"
+Headers = Sequence[tuple[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Out:
+    """One message to publish: logical topic, key, value and headers."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What the intake made of one input message."""
+
+    outs: list[Out]
+    rejection: Rejection | None = None
+    event_id: str | None = None
+    orgnr: str | None = None
+
+
+def is_binary(headers: Headers) -> bool:
+    """True when the message is a CloudEvent in binary mode (``ce_*`` headers)."""
+    return any(name == "ce_specversion" for name, _ in headers)
+
+
+def structured(event: ContactEvent) -> bytes:
+    """The event in JSON structured mode."""
+    return orjson.dumps(event.model_dump(mode="json", by_alias=True, exclude_none=True))
+
+
+def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
+    """Decode one input message: a rejection goes to the DLQ with the original
+    bytes; an accepted event goes on, keyed by orgnr, with its person records."""
+    raw = value if value is not None else b""
+    event = decode_binary(headers, raw) if is_binary(headers) else decode(raw)
+    if isinstance(event, Rejection):
+        error = (
+            ("enkontakt-error", str(event.code).encode()),
+            ("enkontakt-error-detail", event.detail.encode()),
+        )
+        return Intake([Out("dlq", key, raw, (*tuple(headers), *error))], rejection=event)
+    body = structured(event) if is_binary(headers) else raw
+    outs: list[Out] = []
+    orgnr = None
+    if event.type == ABSENCE:
+        person_key = mentions_in(event)[0].idents[0].encode()
+        outs.append(Out("people", person_key, orjson.dumps({"kind": "absence", "event": orjson.Fragment(body)})))
+    else:
+        orgnr = event.data.employer.orgnr  # type: ignore[union-attr]
+        outs.append(Out("accepted", orgnr.encode(), body))
+        for mention in mentions_in(event):
+            outs.append(Out("people", mention.idents[0].encode(), orjson.dumps(encode_mention(mention))))
+    return Intake(outs, event_id=event.id, orgnr=orgnr)
+
+
+@dataclass(slots=True)
+class EmployerWorker:
+    """The employers held by one worker, their people directory and their timers.
+
+    ``derive`` turns an employer into the messages to publish at a moment (views
+    and notices for the coordinator, alert changes for the notifier).
+    """
+
+    config: RuleConfig
+    derive: Callable[[Ledger, EmployerState, int], list[Out]]
+    ledger: Ledger = field(init=False)
+    wakeups: list[tuple[int, str]] = field(default_factory=list)
+    latest: int | None = None
+
+    def __post_init__(self) -> None:
+        self.ledger = Ledger(self.config)
+
+    def moment(self, wall: int) -> int:
+        """The clock: the later of the wall clock and the latest event time seen."""
+        return wall if self.latest is None else max(wall, self.latest)
+
+    def restore(self, states: Iterable[EmployerState]) -> None:
+        """Hold these employers (restored from the table after an assignment)."""
+        for state in states:
+            self.ledger.load(state)
+
+    def release(self, orgnrs: Iterable[str]) -> None:
+        """Stop holding these employers (their partitions moved elsewhere)."""
+        for orgnr in orgnrs:
+            self.ledger.evict(orgnr)
+
+    def accepted(self, raw: bytes, wall: int) -> tuple[list[Out], EmployerState | None]:
+        """Apply one accepted event; returns what to publish and the state to store
+        (None when it was a duplicate and nothing changed)."""
+        event = decode(raw)
+        if isinstance(event, Rejection):  # cannot happen for our own topic; never crash
+            return [], None
+        at = to_us(event.time)
+        self.latest = at if self.latest is None else max(self.latest, at)
+        now = self.moment(wall)
+        outs = self._advance(now)
+        # Person records first, so that other employers held here that name the
+        # same human are re-derived too.
+        touched: set[str] = set()
+        for mention in mentions_in(event):
+            touched.update(self.ledger.apply_mention(mention))
+        outcome = self.ledger.apply(event)
+        if not outcome.applied or outcome.orgnr is None:
+            return outs, None
+        state = self.ledger.employers[outcome.orgnr]
+        outs.extend(notice_outs(outcome.notices))
+        outs.extend(self._derive(state, now))
+        for orgnr in sorted(touched - {state.orgnr}):
+            outs.extend(notice_outs(self.ledger.recheck(orgnr)))
+            outs.extend(self._derive(self.ledger.employers[orgnr], now))
+        return outs, state
+
+    def people(self, raw: bytes, wall: int) -> list[Out]:
+        """Apply one message of the people topic; re-derive the employers it touches."""
+        message = orjson.loads(raw)
+        now = self.moment(wall)
+        outs = self._advance(now)
+        if message.get("kind") == "absence":
+            event = decode(orjson.dumps(message["event"]))
+            if isinstance(event, Rejection):
+                return outs
+            outcome = self.ledger.apply(event)
+            outs.extend(notice_outs(outcome.notices))
+            affected: Sequence[str] = outcome.affected
+        else:
+            affected = self.ledger.apply_mention(decode_mention(message))
+            for orgnr in affected:
+                outs.extend(notice_outs(self.ledger.recheck(orgnr)))
+        for orgnr in affected:
+            outs.extend(self._derive(self.ledger.employers[orgnr], now))
+        return outs
+
+    def tick(self, wall: int) -> list[Out]:
+        """Publish what time alone has changed by ``wall``."""
+        now = self.moment(wall)
+        outs = self._advance(now)
+        due: set[str] = set()
+        while self.wakeups and self.wakeups[0][0] <= now:
+            due.add(heapq.heappop(self.wakeups)[1])
+        for orgnr in sorted(due):
+            state = self.ledger.employers.get(orgnr)
+            if state is not None:
+                outs.extend(self._derive(state, now))
+        return outs
+
+    def _advance(self, now: int) -> list[Out]:
+        return notice_outs(self.ledger.advance(now))
+
+    def _derive(self, state: EmployerState, now: int) -> list[Out]:
+        people = self.ledger.people
+        contacts = consolidate(state.reports, people, self.config.session_gap)
+        wake = next_breakpoint(state, people, contacts, self.config, now)
+        if wake is not None:
+            heapq.heappush(self.wakeups, (wake, state.orgnr))
+        return self.derive(self.ledger, state, now)
+
+
+def notice_outs(notices: Iterable[dict[str, Any]]) -> list[Out]:
+    """Employer notices as messages keyed by orgnr."""
+    return [Out("notices", n["orgnr"].encode(), orjson.dumps(n)) for n in notices]
+
+
+def view_out(ledger: Ledger, state: EmployerState, now: int) -> list[Out]:
+    """The coordinator's derivation: the employer's view at ``now``."""
+    view = build_view(state, ledger.people, now, ledger.config)
+    return [Out("views", state.orgnr.encode(), orjson.dumps(view))]

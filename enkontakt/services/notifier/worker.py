@@ -1,0 +1,136 @@
+"""The notifier's work per message, apart from Kafka: alert changes for the
+employers a worker holds, and the caseload count across all employers.
+
+Per employer, the rules' intervals are recomputed at the moment and compared
+with what was published (``Lifecycle``): only changes are published, one
+message per change of an alert. Caseload needs every employer's follow-ups: each
+worker shares the responsibility spans of its employers on a one-partition
+topic, and the one worker that owns it counts them (``CaseloadCounter``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from enkontakt.services.coordinator.consolidation import consolidate
+from enkontakt.services.coordinator.employer import EmployerState, FollowUp, Start
+from enkontakt.services.coordinator.facts import ActorRef, Stamp
+from enkontakt.services.coordinator.ledger import Ledger
+from enkontakt.services.coordinator.people import People
+from enkontakt.services.coordinator.view import build_view
+from enkontakt.services.coordinator.worker import Out
+from enkontakt.services.notifier.alerts import Lifecycle, Limits, message_key, to_alert
+from enkontakt.services.notifier.rules import Finding, caseload_high, employer_findings
+from enkontakt.services.rules_config import RuleConfig
+
+
+def limits_of(config: RuleConfig) -> Limits:
+    """The numbers quoted in alert summaries."""
+    return Limits(
+        config.max_contact_persons,
+        config.contact_window_days,
+        config.follow_up_gap_days,
+        config.max_caseload,
+    )
+
+
+def publish_changes(
+    lifecycle: Lifecycle,
+    keys_before: Iterable[tuple[str, str]],
+    alerts: list[tuple[Finding, dict[str, Any]]],
+) -> list[Out]:
+    """Record the current alerts of some (rule, key)s; messages for what changed.
+    Keys that had alerts before and have none now are recorded as empty."""
+    grouped: dict[tuple[str, str], list[tuple[int, int | None, dict[str, Any]]]] = {
+        k: [] for k in keys_before
+    }
+    for finding, alert in alerts:
+        interval = finding.interval
+        grouped.setdefault((finding.rule, finding.key), []).append(
+            (interval.start, interval.end, alert)
+        )
+    outs = []
+    for (rule, key), items in grouped.items():
+        for changed in lifecycle.update(rule, key, items):
+            outs.append(Out("alerts", message_key(rule, key).encode(), orjson.dumps(changed)))
+    return outs
+
+
+@dataclass(slots=True)
+class AlertDeriver:
+    """The notifier's derivation for one employer: alert changes and its spans."""
+
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    keys: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+
+    def __call__(self, ledger: Ledger, state: EmployerState, now: int) -> list[Out]:
+        """Messages for the employer's alert changes at ``now``, and its spans."""
+        config, people = ledger.config, ledger.people
+        contacts = consolidate(state.reports, people, config.session_gap)
+        unit = build_view(state, people, now, config, contacts)["unit"]
+        limits = limits_of(config)
+        alerts = [
+            (f, to_alert(f, unit, limits))
+            for f in employer_findings(state, people, contacts, config, now)
+        ]
+        before = self.keys.get(state.orgnr, set())
+        self.keys[state.orgnr] = {(f.rule, f.key) for f, _ in alerts}
+        outs = publish_changes(self.lifecycle, before, alerts)
+        outs.append(Out("caseload", state.orgnr.encode(), orjson.dumps(spans_of(state))))
+        return outs
+
+
+def spans_of(state: EmployerState) -> dict[str, Any]:
+    """The employer's follow-ups as shared with the caseload counter."""
+    return {
+        "orgnr": state.orgnr,
+        "follow_ups": [
+            [[[list(s.stamp), s.ident, [s.actor.type, s.actor.id, s.actor.name]] for s in f.starts],
+             f.ended_at]
+            for f in state.follow_ups.values()
+        ],
+    }
+
+
+def _follow_ups(value: dict[str, Any]) -> EmployerState:
+    state = EmployerState(value["orgnr"])
+    for index, (starts, ended) in enumerate(value["follow_ups"]):
+        state.follow_ups[str(index)] = FollowUp(
+            [Start(Stamp(*s), ident, ActorRef(*a)) for s, ident, a in starts], ended
+        )
+    return state
+
+
+@dataclass(slots=True)
+class CaseloadCounter:
+    """Counts active follow-ups per human across all employers."""
+
+    config: RuleConfig
+    people: People
+    employers: dict[str, EmployerState] = field(default_factory=dict)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    keys: set[tuple[str, str]] = field(default_factory=set)
+
+    def spans(self, raw: bytes, now: int) -> list[Out]:
+        """Take one employer's follow-ups; messages for caseload alert changes."""
+        state = _follow_ups(orjson.loads(raw))
+        if self.employers.get(state.orgnr) == state:
+            return []
+        self.employers[state.orgnr] = state
+        return self.count(now)
+
+    def count(self, now: int) -> list[Out]:
+        """Recount (after new spans, or when people merged); messages for changes."""
+        findings = caseload_high(self.employers.values(), self.people, self.config, now)
+        limits = limits_of(self.config)
+        alerts = []
+        for finding in findings:
+            actor = self.people.shown_actor(finding.person or "")
+            unit = actor.id if actor is not None and actor.is_nav else None
+            alerts.append((finding, to_alert(finding, unit, limits, self.people)))
+        before, self.keys = self.keys, {(f.rule, f.key) for f, _ in alerts}
+        return publish_changes(self.lifecycle, before, alerts)

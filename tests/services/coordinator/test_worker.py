@@ -1,0 +1,82 @@
+"""The coordinator's per-message work, across workers that share the partitions,
+gives the same views as replay (no broker: messages are routed by hand)."""
+
+from __future__ import annotations
+
+import zlib
+
+import orjson
+from hypothesis import HealthCheck, given, settings
+
+from enkontakt.replay import replay_lines
+from enkontakt.services.coordinator.facts import to_us
+from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
+from enkontakt.services.rules_config import RuleConfig
+from tests import builders as b
+from tests.test_replay_properties import streams
+
+
+def run_workers(lines: list[str], workers: int, wall: int) -> tuple[dict[str, dict], list]:
+    pool = [EmployerWorker(RuleConfig(), view_out) for _ in range(workers)]
+    views: dict[str, dict] = {}
+    dlq = []
+
+    def publish(outs: list) -> None:
+        for out in outs:
+            if out.topic == "views":
+                views[out.key.decode()] = orjson.loads(out.value)
+            elif out.topic == "dlq":
+                dlq.append(out)
+            elif out.topic == "people":
+                for worker in pool:
+                    publish(worker.people(out.value, wall))
+            elif out.topic == "accepted":
+                worker = pool[zlib.crc32(out.key) % workers]
+                more, _state = worker.accepted(out.value, wall)
+                publish(more)
+
+    for line in lines:
+        publish(intake(None, line.encode(), ()).outs)
+    for worker in pool:
+        publish(worker.tick(wall))
+    return views, dlq
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(streams)
+def test_two_workers_give_the_views_of_replay(events: tuple) -> None:
+    lines = b.lines(*events)
+    expected = replay_lines(lines)
+    views, _ = run_workers(lines, 2, expected.now)
+    assert sorted(views.values(), key=lambda v: v["orgnr"]) == expected.views
+
+
+def test_an_absence_reaches_the_employer_held_by_another_worker() -> None:
+    a, d = b.person(1), b.person(2)
+    lines = b.lines(b.assign("2026-10-01 08:00", a, deputy=d),
+                    b.absent("2026-10-14 12:00", a, "2026-10-19", "2026-10-30"))
+    wall = to_us(b.instant("2026-10-20 12:00"))
+    for workers in (1, 2, 3):
+        views, _ = run_workers(lines, workers, wall)
+        assert views[b.EMPLOYER]["contact_person"]["basis"] == "deputy"
+
+
+def test_a_rejected_message_goes_to_the_dlq_with_its_bytes_and_reason() -> None:
+    raw = b'{"specversion": "1.0", "id": "x"}'
+    result = intake(b"key", raw, (("traceparent", b"00-abc"),))
+    [out] = result.outs
+    assert (out.topic, out.key, out.value) == ("dlq", b"key", raw)
+    headers = dict(out.headers)
+    assert headers["enkontakt-error"] == b"not-cloudevent"
+    assert headers["enkontakt-error-detail"]
+    assert headers["traceparent"] == b"00-abc"
+
+
+def test_binary_mode_is_accepted_and_forwarded_structured() -> None:
+    event = b.contact("2026-10-05 09:30", b.person(1))
+    headers = [(f"ce_{k}", str(v).encode()) for k, v in event.items() if k != "data"]
+    headers.append(("content-type", b"application/json"))
+    result = intake(None, orjson.dumps(event["data"]), headers)
+    accepted = [o for o in result.outs if o.topic == "accepted"]
+    assert [o.key for o in accepted] == [b.EMPLOYER.encode()]
+    assert orjson.loads(accepted[0].value)["id"] == event["id"]
