@@ -23,7 +23,7 @@ from enkontakt.services.coordinator.ledger import Ledger
 from enkontakt.services.coordinator.people import People
 from enkontakt.services.coordinator.view import build_view
 from enkontakt.services.coordinator.worker import Out
-from enkontakt.services.notifier.alerts import Lifecycle, Limits, message_key, to_alert
+from enkontakt.services.notifier.alerts import Lifecycle, Limits, Published, message_key, to_alert
 from enkontakt.services.notifier.rules import Finding, caseload_high, employer_findings
 from enkontakt.services.rules_config import RuleConfig
 
@@ -84,6 +84,24 @@ class AlertDeriver:
         return outs
 
 
+    def export(self, orgnr: str) -> dict[str, Any]:
+        """What was published for the employer, to store beside its state."""
+        keys = sorted(self.keys.get(orgnr, set()))
+        return {
+            "keys": [list(k) for k in keys],
+            "published": [
+                [rule, key, [[p.alert_id, p.start, p.end, p.alert] for p in self.lifecycle.published.get((rule, key), [])]]
+                for rule, key in keys
+            ],
+        }
+
+    def load(self, orgnr: str, stored: dict[str, Any]) -> None:
+        """Take back what ``export`` stored (after a restart or a rebalance)."""
+        self.keys[orgnr] = {(rule, key) for rule, key in stored["keys"]}
+        for rule, key, items in stored["published"]:
+            self.lifecycle.published[(rule, key)] = [Published(*item) for item in items]
+
+
 def spans_of(state: EmployerState) -> dict[str, Any]:
     """The employer's follow-ups as shared with the caseload counter."""
     return {
@@ -114,6 +132,11 @@ class CaseloadCounter:
     employers: dict[str, EmployerState] = field(default_factory=dict)
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     keys: set[tuple[str, str]] = field(default_factory=set)
+
+    def restore(self, raw: bytes) -> None:
+        """Take one employer's stored follow-ups back without counting."""
+        state = _follow_ups(orjson.loads(raw))
+        self.employers[state.orgnr] = state
 
     def spans(self, raw: bytes, now: int) -> list[Out]:
         """Take one employer's follow-ups; messages for caseload alert changes."""

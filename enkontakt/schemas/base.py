@@ -1,0 +1,80 @@
+"""Building blocks shared by every contract model: the base class and the time types.
+
+Times follow RFC 3339 with an explicit offset (``Z`` allowed); calendar dates are
+written ``YYYY-MM-DD``. Both are checked here rather than by pydantic's lax
+parsing, which would also accept numbers and other ISO 8601 forms.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+
+RFC3339_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+ORGNR_PATTERN = r"^[0-9]{9}$"
+UNIT_PATTERN = r"^[0-9]{4}$"
+
+_RFC3339 = re.compile(RFC3339_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+
+
+class ContractModel(BaseModel):
+    """Base of every contract model: immutable, and unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def parse_rfc3339(text: str) -> datetime | None:
+    """Return the instant written in ``text``, or None unless it is RFC 3339 with an offset."""
+    if _RFC3339.match(text) is None:
+        return None
+    if text[-1] == "z":
+        text = text[:-1] + "Z"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _instant(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and (parsed := parse_rfc3339(value)) is not None:
+        return parsed
+    raise ValueError("must be an RFC 3339 time with an offset")
+
+
+def _calendar_date(value: object) -> object:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        return date.fromisoformat(value)
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": RFC3339_PATTERN}),
+]
+"""An instant written in RFC 3339 with an explicit offset, e.g. ``2026-10-05T09:30:00+02:00``."""
+
+CalendarDate = Annotated[
+    date,
+    BeforeValidator(_calendar_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+"""A calendar date ``YYYY-MM-DD`` (read in Europe/Oslo where it bounds a period)."""
+
+
+def accepts_null(schema: dict[str, Any]) -> None:
+    """JSON Schema hook for a field with a default: ``null`` is accepted and means absent."""
+    inner = {key: schema.pop(key) for key in ("type", "enum", "const", "pattern") if key in schema}
+    schema["anyOf"] = [inner, {"type": "null"}]
