@@ -16,6 +16,10 @@ COMMANDS: tuple[str, ...] = (
     "enkontakt.generate",
     "enkontakt.api.cli",
     "enkontakt.schemas.generate",
+    "enkontakt.kafka.broker",
+    "enkontakt.services.coordinator.app",
+    "enkontakt.services.notifier.app",
+    "enkontakt.demo",
 )
 
 

@@ -81,7 +81,7 @@ class Replay:
             if self.latest is None or at > self.latest:
                 self.latest = at
                 self.notices.extend(ledger.advance(at))
-            outcome = ledger.apply(event)
+            outcome = ledger.apply(event, at)
             if not outcome.applied:
                 counts.duplicates += 1
                 continue

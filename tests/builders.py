@@ -50,31 +50,64 @@ def event(kind: str, data: dict[str, Any], at: str, **attrs: Any) -> dict[str, A
     }
 
 
-def contact(at: str, who: dict[str, Any], *, orgnr: str = EMPLOYER, actor: dict[str, Any] = NAV,
-            channel: str = "phone", **attrs: Any) -> dict[str, Any]:
+def contact(
+    at: str,
+    who: dict[str, Any],
+    *,
+    orgnr: str = EMPLOYER,
+    actor: dict[str, Any] = NAV,
+    channel: str = "phone",
+    **attrs: Any,
+) -> dict[str, Any]:
     """A contact.registered report."""
     data = {"employer": {"orgnr": orgnr}, "actor": actor, "person": who, "channel": channel}
     return event("contact.registered", data, at, **attrs)
 
 
-def inquiry(at: str, inquiry_id: str, *, orgnr: str = EMPLOYER, topic: str = "information",
-            urgency: str = "normal", **attrs: Any) -> dict[str, Any]:
+def inquiry(
+    at: str,
+    inquiry_id: str,
+    *,
+    orgnr: str = EMPLOYER,
+    topic: str = "information",
+    urgency: str = "normal",
+    **attrs: Any,
+) -> dict[str, Any]:
     """An inquiry.received."""
-    data = {"employer": {"orgnr": orgnr}, "inquiry_id": inquiry_id, "topic": topic,
-            "urgency": urgency, "channel": "phone"}
+    data = {
+        "employer": {"orgnr": orgnr},
+        "inquiry_id": inquiry_id,
+        "topic": topic,
+        "urgency": urgency,
+        "channel": "phone",
+    }
     return event("inquiry.received", data, at, **attrs)
 
 
-def answer(at: str, inquiry_id: str, who: dict[str, Any], *, orgnr: str = EMPLOYER,
-           actor: dict[str, Any] = NAV, **attrs: Any) -> dict[str, Any]:
+def answer(
+    at: str,
+    inquiry_id: str,
+    who: dict[str, Any],
+    *,
+    orgnr: str = EMPLOYER,
+    actor: dict[str, Any] = NAV,
+    **attrs: Any,
+) -> dict[str, Any]:
     """An inquiry.answered."""
     data = {"employer": {"orgnr": orgnr}, "inquiry_id": inquiry_id, "actor": actor, "person": who}
     return event("inquiry.answered", data, at, **attrs)
 
 
-def assign(at: str, who: dict[str, Any], *, orgnr: str = EMPLOYER, actor: dict[str, Any] = NAV,
-           deputy: dict[str, Any] | None = None, valid_until: str | None = None,
-           **attrs: Any) -> dict[str, Any]:
+def assign(
+    at: str,
+    who: dict[str, Any],
+    *,
+    orgnr: str = EMPLOYER,
+    actor: dict[str, Any] = NAV,
+    deputy: dict[str, Any] | None = None,
+    valid_until: str | None = None,
+    **attrs: Any,
+) -> dict[str, Any]:
     """A contact-person.assigned, optionally with a deputy of the same actor."""
     data: dict[str, Any] = {"employer": {"orgnr": orgnr}, "actor": actor, "person": who}
     if deputy is not None:
@@ -84,23 +117,44 @@ def assign(at: str, who: dict[str, Any], *, orgnr: str = EMPLOYER, actor: dict[s
     return event("contact-person.assigned", data, at, **attrs)
 
 
-def absent(at: str, who: dict[str, Any], start: str, until: str, *,
-           actor: dict[str, Any] = NAV, **attrs: Any) -> dict[str, Any]:
+def absent(
+    at: str,
+    who: dict[str, Any],
+    start: str,
+    until: str,
+    *,
+    actor: dict[str, Any] = NAV,
+    **attrs: Any,
+) -> dict[str, Any]:
     """A contact-person.absent for the Oslo dates [start, until]."""
     data = {"actor": actor, "person": who, "from": start, "until": until}
     return event("contact-person.absent", data, at, **attrs)
 
 
-def start(at: str, ref: str, who: dict[str, Any], *, orgnr: str = EMPLOYER,
-          actor: dict[str, Any] = NAV, measure: str = "ARBTREN", **attrs: Any) -> dict[str, Any]:
+def start(
+    at: str,
+    ref: str,
+    who: dict[str, Any],
+    *,
+    orgnr: str = EMPLOYER,
+    actor: dict[str, Any] = NAV,
+    measure: str = "ARBTREN",
+    **attrs: Any,
+) -> dict[str, Any]:
     """A follow-up.started."""
-    data = {"employer": {"orgnr": orgnr}, "candidate": {"ref": ref}, "measure": measure,
-            "actor": actor, "person": who}
+    data = {
+        "employer": {"orgnr": orgnr},
+        "candidate": {"ref": ref},
+        "measure": measure,
+        "actor": actor,
+        "person": who,
+    }
     return event("follow-up.started", data, at, **attrs)
 
 
-def end(at: str, ref: str, *, orgnr: str = EMPLOYER, reason: str = "completed",
-        **attrs: Any) -> dict[str, Any]:
+def end(
+    at: str, ref: str, *, orgnr: str = EMPLOYER, reason: str = "completed", **attrs: Any
+) -> dict[str, Any]:
     """A follow-up.ended."""
     data = {"employer": {"orgnr": orgnr}, "candidate": {"ref": ref}, "reason": reason}
     return event("follow-up.ended", data, at, **attrs)

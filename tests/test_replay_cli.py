@@ -22,8 +22,13 @@ def write(tmp_path: Path, *lines: str) -> Path:
 
 
 def outputs(out: Path) -> dict:
-    found = {name: json.loads((out / f"{name}.json").read_text()) for name in ("views", "alerts", "notices", "summary")}
-    found["rejected"] = [json.loads(line) for line in (out / "rejected.jsonl").read_text().splitlines()]
+    found = {
+        name: json.loads((out / f"{name}.json").read_text())
+        for name in ("views", "alerts", "notices", "summary")
+    }
+    found["rejected"] = [
+        json.loads(line) for line in (out / "rejected.jsonl").read_text().splitlines()
+    ]
     return found
 
 
@@ -33,9 +38,18 @@ def test_replay_writes_the_five_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["replay", str(path), "--out", str(out)]) == 0
     found = outputs(out)
-    assert found["summary"] == {"received": 5, "applied": 2, "duplicates": 1, "rejected": 2,
-                                "contacts": 1, "merged_reports": 0}
-    assert [(r["line"], r["error"]) for r in found["rejected"]] == [(3, "malformed-json"), (5, "not-cloudevent")]
+    assert found["summary"] == {
+        "received": 5,
+        "applied": 2,
+        "duplicates": 1,
+        "rejected": 2,
+        "contacts": 1,
+        "merged_reports": 0,
+    }
+    assert [(r["line"], r["error"]) for r in found["rejected"]] == [
+        (3, "malformed-json"),
+        (5, "not-cloudevent"),
+    ]
     assert [v["orgnr"] for v in found["views"]] == ["974760673"]
     assert found["alerts"][0]["rule"] == "response-overdue"
 
@@ -64,18 +78,34 @@ def test_views_are_sorted_by_orgnr_and_now_moves_the_clock(tmp_path: Path) -> No
 def test_thresholds_are_options(tmp_path: Path) -> None:
     path = write(tmp_path, *b.lines(b.inquiry("2026-10-02 14:00", "Q1")))
     out = tmp_path / "out"
-    assert main(["replay", str(path), "--out", str(out), "--response-days", "5",
-                 "--now", "2026-10-08T12:00:00+02:00"]) == 0
+    assert (
+        main(
+            [
+                "replay",
+                str(path),
+                "--out",
+                str(out),
+                "--response-days",
+                "5",
+                "--now",
+                "2026-10-08T12:00:00+02:00",
+            ]
+        )
+        == 0
+    )
     assert outputs(out)["alerts"] == []
 
 
-@pytest.mark.parametrize("args", [
-    ["replay", "/nonexistent/events.jsonl"],
-    ["replay", "EVENTS", "--now", "2026-10-01T00:00:00+02:00"],
-    ["replay", "EVENTS", "--now", "yesterday"],
-    ["replay", "EVENTS", "--now", "2026-12-01T00:00:00"],
-    ["replay"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["replay", "/nonexistent/events.jsonl"],
+        ["replay", "EVENTS", "--now", "2026-10-01T00:00:00+02:00"],
+        ["replay", "EVENTS", "--now", "yesterday"],
+        ["replay", "EVENTS", "--now", "2026-12-01T00:00:00"],
+        ["replay"],
+    ],
+)
 def test_usage_errors_exit_with_two(tmp_path: Path, args: list[str]) -> None:
     path = write(tmp_path, *b.lines(b.contact("2026-10-05 09:30", b.person(1))))
     args = [str(path) if a == "EVENTS" else a for a in args]
@@ -97,13 +127,20 @@ class _no_raise:
 def test_standard_input_and_the_console_command(tmp_path: Path) -> None:
     data = "\n".join(b.lines(b.contact("2026-10-05 09:30", b.person(1)))) + "\n"
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "enkontakt.cli", "replay", "-", "--out", str(out)],
-                          input=data, text=True, capture_output=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "enkontakt.cli", "replay", "-", "--out", str(out)],
+        input=data,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert outputs(out)["summary"]["applied"] == 1
 
 
-@pytest.mark.skipif(not SHARED_EXAMPLES.exists(), reason="the shared example events are not beside the project")
+@pytest.mark.skipif(
+    not SHARED_EXAMPLES.exists(), reason="the shared example events are not beside the project"
+)
 def test_the_shared_example_story(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["replay", str(SHARED_EXAMPLES), "--out", str(out)]) == 0

@@ -12,8 +12,15 @@ def test_outputs_of_a_varied_stream_match_the_output_models() -> None:
     from datetime import datetime, UTC
     import json
 
-    events = generate_events(employers=30, events=3000, seed=7, start=datetime(2026, 1, 5, tzinfo=UTC),
-                             days=120, duplicate_rate=0.05, redelivery_rate=0.02)
+    events = generate_events(
+        employers=30,
+        events=3000,
+        seed=7,
+        start=datetime(2026, 1, 5, tzinfo=UTC),
+        days=120,
+        duplicate_rate=0.05,
+        redelivery_rate=0.02,
+    )
     from enkontakt.story import story_events
 
     story = story_events(datetime(2026, 11, 2, 12, tzinfo=UTC))
@@ -32,7 +39,11 @@ def test_outputs_of_a_varied_stream_match_the_output_models() -> None:
 
 
 def test_a_view_never_holds_candidate_refs() -> None:
-    result = replay_lines(b.lines(b.start("2026-10-01 10:00", "k-secret-ref", b.person(1)),
-                                  b.contact("2026-10-02 10:00", b.person(1))))
+    result = replay_lines(
+        b.lines(
+            b.start("2026-10-01 10:00", "k-secret-ref", b.person(1)),
+            b.contact("2026-10-02 10:00", b.person(1)),
+        )
+    )
     assert "k-secret-ref" not in str(result.views)
     assert "k-secret-ref" not in str(result.alerts)

@@ -27,13 +27,28 @@ ORGNRS = [b.EMPLOYER, b.ORGNRS[0]]
 
 def _time(minutes: int) -> str:
     day, minute = divmod(minutes, 24 * 60)
-    return b.oslo(f"2026-{9 + day // 30:02d}-{1 + day % 30:02d} {minute // 60:02d}:{minute % 60:02d}")
+    return b.oslo(
+        f"2026-{9 + day // 30:02d}-{1 + day % 30:02d} {minute // 60:02d}:{minute % 60:02d}"
+    )
 
 
 @st.composite
 def event(draw: st.DrawFn, index: int) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["contact", "contact", "contact", "inquiry", "answer", "assign",
-                                 "absent", "start", "end"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "contact",
+                "contact",
+                "contact",
+                "inquiry",
+                "answer",
+                "assign",
+                "absent",
+                "start",
+                "end",
+            ]
+        )
+    )
     at = _time(draw(st.integers(0, 55 * 24 * 60)))
     who = draw(st.sampled_from(PEOPLE))
     actor = draw(st.sampled_from(ACTORS))
@@ -44,16 +59,26 @@ def event(draw: st.DrawFn, index: int) -> dict[str, Any]:
     if kind == "contact":
         return b.contact(at, who, orgnr=orgnr, actor=actor, **ident)
     if kind == "inquiry":
-        return b.inquiry(at, qid, orgnr=orgnr, urgency=draw(st.sampled_from(["normal", "urgent"])), **ident)
+        return b.inquiry(
+            at, qid, orgnr=orgnr, urgency=draw(st.sampled_from(["normal", "urgent"])), **ident
+        )
     if kind == "answer":
         return b.answer(at, qid, who, orgnr=orgnr, actor=actor, **ident)
     if kind == "assign":
         deputy = draw(st.none() | st.sampled_from(PEOPLE))
         until = draw(st.none() | st.sampled_from(["2026-09-20", "2026-10-10"]))
-        return b.assign(at, who, orgnr=orgnr, actor=actor, deputy=deputy, valid_until=until, **ident)
+        return b.assign(
+            at, who, orgnr=orgnr, actor=actor, deputy=deputy, valid_until=until, **ident
+        )
     if kind == "absent":
-        return b.absent(at, who, "2026-09-15", draw(st.sampled_from(["2026-09-18", "2026-10-05"])),
-                        actor=actor, **ident)
+        return b.absent(
+            at,
+            who,
+            "2026-09-15",
+            draw(st.sampled_from(["2026-09-18", "2026-10-05"])),
+            actor=actor,
+            **ident,
+        )
     if kind == "start":
         return b.start(at, ref, who, orgnr=orgnr, actor=actor, **ident)
     return b.end(at, ref, orgnr=orgnr, **ident)
@@ -72,7 +97,9 @@ def firing(result: Any) -> set[tuple[Any, ...]]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(streams, st.randoms(use_true_random=False))
-def test_shuffled_lines_give_the_same_views_and_firing_alerts(events: tuple, rnd: random.Random) -> None:
+def test_shuffled_lines_give_the_same_views_and_firing_alerts(
+    events: tuple, rnd: random.Random
+) -> None:
     lines = b.lines(*events)
     shuffled = lines[:]
     rnd.shuffle(shuffled)
@@ -98,8 +125,14 @@ junk = st.one_of(
     st.binary(max_size=200),
     st.text(max_size=200),
     st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        ),
         max_leaves=12,
     ).map(json.dumps),
 )
@@ -109,8 +142,16 @@ junk = st.one_of(
 def corrupted(draw: st.DrawFn) -> str:
     line = json.dumps(draw(event(0)))
     cut = draw(st.integers(0, len(line)))
-    return draw(st.sampled_from([line[:cut], line[:cut] + line[cut + 1:], line.replace('"', "", 1),
-                                 line[:cut] + draw(st.text(max_size=5)) + line[cut:]]))
+    return draw(
+        st.sampled_from(
+            [
+                line[:cut],
+                line[:cut] + line[cut + 1 :],
+                line.replace('"', "", 1),
+                line[:cut] + draw(st.text(max_size=5)) + line[cut:],
+            ]
+        )
+    )
 
 
 @settings(max_examples=150, deadline=None)

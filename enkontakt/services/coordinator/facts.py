@@ -8,6 +8,8 @@ epoch (UTC): cheap to compare, hash and subtract. Conversion to and from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from sys import intern
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -76,9 +78,16 @@ def person_identifiers(
     """
     idents: list[str] = []
     if person_id is not None:
-        idents.append(f"id:{actor_id}:{person_id}")
+        idents.append(intern(f"id:{actor_id}:{person_id}"))
     if email is not None:
-        idents.append(f"email:{email}")
+        idents.append(intern(f"email:{email}"))
     if phone is not None:
-        idents.append(f"phone:{phone}")
+        idents.append(intern(f"phone:{phone}"))
     return tuple(idents)
+
+
+@lru_cache(maxsize=65_536)
+def actor_ref(type: str, id: str, name: str | None) -> ActorRef:
+    """The (shared) actor value for these fields: every event names one, and
+    millions of equal copies would cost memory for nothing."""
+    return ActorRef(intern(type), intern(id), name)

@@ -15,6 +15,7 @@ state as the effect, so a redelivery or a full re-read changes nothing.
 from __future__ import annotations
 
 import heapq
+from sys import intern
 from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,7 +39,13 @@ from enkontakt.services.coordinator.employer import (
     Report,
     Start,
 )
-from enkontakt.services.coordinator.facts import ActorRef, Stamp, person_identifiers, to_us
+from enkontakt.services.coordinator.facts import (
+    ActorRef,
+    Stamp,
+    actor_ref,
+    person_identifiers,
+    to_us,
+)
 from enkontakt.services.coordinator.people import Absence, Mention, People
 from enkontakt.services.notifier.calendar import oslo_date_us
 from enkontakt.services.rules_config import RuleConfig
@@ -74,10 +81,12 @@ class Ledger:
     pruned_at: int | None = None
     merges: int = 0
 
-    def apply(self, event: ContactEvent) -> Outcome:
-        """Fold one accepted event in; duplicates change nothing."""
-        at = to_us(event.time)
-        stamp = Stamp(at, event.source, event.id)
+    def apply(self, event: ContactEvent, at: int | None = None) -> Outcome:
+        """Fold one accepted event in (``at``: its time in µs, if known); duplicates
+        change nothing."""
+        if at is None:
+            at = to_us(event.time)
+        stamp = Stamp(at, intern(event.source), event.id)
         data = event.data
         if isinstance(data, ContactPersonAbsent):
             return self._apply_absence(stamp, data)
@@ -140,10 +149,14 @@ class Ledger:
         mention = mention_of(stamp, actor, person)
         if self.people.mention(mention):
             self.merges += 1
-        if orgnr is not None:
-            for ident in mention.idents:
-                self.named_at.setdefault(ident, set()).add(orgnr)
-        return mention.idents[0]
+        first = mention.idents[0]
+        if orgnr is not None:  # one identifier is enough: the rest are the same human
+            named = self.named_at.get(first)
+            if named is None:
+                self.named_at[first] = {orgnr}
+            else:
+                named.add(orgnr)
+        return first
 
     # -- the streaming drivers' side door ----------------------------------------
 
@@ -180,7 +193,7 @@ class Ledger:
         match data:
             case ContactRegistered():
                 ident = self._mention(stamp, data.actor, data.person, state.orgnr)
-                state.reports.append(Report(stamp, ident, data.channel))
+                state.reports.append(Report(stamp, ident, intern(data.channel)))
                 state.note_actor(stamp, _actor(data.actor))
             case InquiryReceived():
                 inquiry = state.inquiry(data.inquiry_id)
@@ -264,7 +277,7 @@ class Ledger:
 
 def mention_of(stamp: Stamp, actor: Any, person: Any) -> Mention:
     """The person record of an event's ``actor`` and ``person`` objects."""
-    ref = ActorRef(actor.type, actor.id, actor.name)
+    ref = actor_ref(actor.type, actor.id, actor.name)
     idents = person_identifiers(actor.id, person.id, person.email, person.phone)
     return Mention(idents, stamp, ref, person.name, person.email, person.phone)
 
@@ -297,7 +310,7 @@ def _idents_named(state: EmployerState) -> set[str]:
 
 
 def _actor(actor: Any) -> ActorRef:
-    return ActorRef(actor.type, actor.id, actor.name)
+    return actor_ref(actor.type, actor.id, actor.name)
 
 
 def _prune_employer(state: EmployerState, horizon: int, day: Any) -> None:

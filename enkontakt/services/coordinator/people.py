@@ -90,11 +90,23 @@ class People:
     def record(self, mention: Mention) -> tuple[bool, bool]:
         """Record a person record; returns (joined humans known apart, changed a
         shown value of the human)."""
-        known = [self.root(i) for i in mention.idents if i in self._parent]
-        merged = len(set(known)) > 1
-        root = self._ensure(mention.idents[0])
-        for ident in mention.idents[1:]:
-            root = self._union(root, self._ensure(ident))
+        parent = self._parent
+        idents = mention.idents
+        first = idents[0]
+        if first in parent and all(i in parent for i in idents[1:]):
+            root = self.root(first)
+            merged = False
+            for ident in idents[1:]:
+                other = self.root(ident)
+                if other != root:
+                    merged = True
+                    root = self._union(root, other)
+        else:
+            known = {self.root(i) for i in idents if i in parent}
+            merged = len(known) > 1
+            root = self._ensure(first)
+            for ident in idents[1:]:
+                root = self._union(root, self._ensure(ident))
         shown = self._humans[root].shown
         changed = False
         for name in FIELDS:

@@ -126,15 +126,18 @@ class Lifecycle:
         after: list[Published] = []
         changed: list[dict[str, Any]] = []
         matched: set[str] = set()
+        used = {p.alert_id for p in before}
         for start, end, alert in alerts:
-            old = _overlapping(before, start, end, matched)
+            old = _same_firing(before, start, end, matched)
             if old is not None:
                 matched.add(old.alert_id)
                 alert = {**alert, "alert_id": old.alert_id}
                 if old.alert != alert:
                     changed.append(alert)
             else:
+                alert = {**alert, "alert_id": _fresh_id(alert["alert_id"], used)}
                 changed.append(alert)
+            used.add(alert["alert_id"])
             after.append(Published(alert["alert_id"], start, end, alert))
         for old in before:
             if old.alert_id in matched:
@@ -149,15 +152,26 @@ class Lifecycle:
         return changed
 
 
-def _overlapping(
+def _same_firing(
     before: list[Published], start: int, end: int | None, taken: set[str]
 ) -> Published | None:
-    for old in before:
-        if old.alert_id in taken:
-            continue
-        old_end = old.end if old.end is not None else None
-        if (end is None or old.start < end) and (old_end is None or start < old_end):
-            return old
+    """The published firing that an interval continues: one with the same start,
+    else the first one overlapping it."""
+    free = [old for old in before if old.alert_id not in taken]
+    for old in free:
         if old.start == start:
             return old
+    for old in free:
+        if (end is None or old.start < end) and (old.end is None or start < old.end):
+            return old
     return None
+
+
+def _fresh_id(candidate: str, used: set[str]) -> str:
+    """``candidate``, or a variant of it when another firing of the key has it."""
+    n = 0
+    found = candidate
+    while found in used:
+        n += 1
+        found = hashlib.blake2b(f"{candidate}|{n}".encode(), digest_size=16).hexdigest()
+    return found

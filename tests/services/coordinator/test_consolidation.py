@@ -10,8 +10,13 @@ from tests.builders import MEASURE_PROVIDER, contact, instant, person, replay, v
 def test_two_systems_reporting_one_contact_make_one_contact() -> None:
     result = replay(
         contact("2026-10-05 09:30", person(1), source="urn:system:nav-crm", channel="visit"),
-        contact("2026-10-05 09:41", {"email": " Person1@NAV.no "}, actor=MEASURE_PROVIDER,
-                source="urn:system:provider", channel="meeting"),
+        contact(
+            "2026-10-05 09:41",
+            {"email": " Person1@NAV.no "},
+            actor=MEASURE_PROVIDER,
+            source="urn:system:provider",
+            channel="meeting",
+        ),
     )
     view = view_of(result)
     assert view["contacts_total"] == 1

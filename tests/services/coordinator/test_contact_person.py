@@ -26,7 +26,11 @@ def chosen(*events: dict, now: str | None = None) -> dict:
 def test_an_assignment_names_the_contact_person() -> None:
     shown = chosen(assign("2026-10-01 08:00", A, deputy=D), contact("2026-10-02 09:00", person(9)))
     assert (shown["name"], shown["basis"], shown["designated"], shown["available"]) == (
-        "Person 1", "assigned", True, True)
+        "Person 1",
+        "assigned",
+        True,
+        True,
+    )
     assert shown["actor"]["id"] == "1902"
 
 
@@ -37,13 +41,19 @@ def test_the_latest_assignment_by_event_time_wins_whatever_the_arrival_order() -
 
 
 def test_an_expired_assignment_falls_back_to_an_older_valid_one() -> None:
-    events = (assign("2026-09-01 08:00", A), assign("2026-10-01 08:00", J, valid_until="2026-10-31"))
+    events = (
+        assign("2026-09-01 08:00", A),
+        assign("2026-10-01 08:00", J, valid_until="2026-10-31"),
+    )
     assert chosen(*events, now="2026-10-31 23:59")["name"] == "Person 3"
     assert chosen(*events, now="2026-11-01 00:00")["name"] == "Person 1"
 
 
 def test_the_deputy_stands_in_while_the_assigned_person_is_absent() -> None:
-    events = (assign("2026-10-01 08:00", A, deputy=D), absent("2026-10-14 12:00", A, "2026-10-19", "2026-10-30"))
+    events = (
+        assign("2026-10-01 08:00", A, deputy=D),
+        absent("2026-10-14 12:00", A, "2026-10-19", "2026-10-30"),
+    )
     during = chosen(*events, now="2026-10-19 00:00")
     assert (during["name"], during["basis"], during["available"]) == ("Person 2", "deputy", True)
     before = chosen(*events, now="2026-10-18 23:59")
@@ -53,8 +63,11 @@ def test_the_deputy_stands_in_while_the_assigned_person_is_absent() -> None:
 
 
 def test_absent_without_deputy_is_still_the_contact_but_unavailable() -> None:
-    shown = chosen(assign("2026-10-01 08:00", A), absent("2026-10-14 12:00", A, "2026-10-19", "2026-10-30"),
-                   now="2026-10-20 12:00")
+    shown = chosen(
+        assign("2026-10-01 08:00", A),
+        absent("2026-10-14 12:00", A, "2026-10-19", "2026-10-30"),
+        now="2026-10-20 12:00",
+    )
     assert (shown["name"], shown["basis"], shown["available"]) == ("Person 1", "assigned", False)
 
 
@@ -71,8 +84,13 @@ def test_both_absent_shows_the_assigned_person_unavailable() -> None:
 def test_an_absence_reported_under_another_identifier_applies_to_the_same_human() -> None:
     shown = chosen(
         assign("2026-10-01 08:00", {"id": "Z000001", "email": "a@nav.no"}),
-        absent("2026-10-14 12:00", {"email": "A@nav.no"}, "2026-10-19", "2026-10-30",
-               actor=MEASURE_PROVIDER),
+        absent(
+            "2026-10-14 12:00",
+            {"email": "A@nav.no"},
+            "2026-10-19",
+            "2026-10-30",
+            actor=MEASURE_PROVIDER,
+        ),
         now="2026-10-20 12:00",
     )
     assert shown["available"] is False
@@ -86,16 +104,27 @@ def test_a_job_specialist_following_up_is_the_contact_without_assignment() -> No
         contact("2026-10-02 09:00", person(9)),
     )
     shown = chosen(*events)
-    assert (shown["name"], shown["basis"], shown["designated"]) == ("Person 3", "job_specialist", True)
+    assert (shown["name"], shown["basis"], shown["designated"]) == (
+        "Person 3",
+        "job_specialist",
+        True,
+    )
     assert shown["actor"]["type"] == "job_specialist"
     ended = chosen(*events, end("2026-10-03 09:00", "k-2"))
-    assert (ended["name"], ended["basis"], ended["designated"]) == ("Person 9", "most_active", False)
+    assert (ended["name"], ended["basis"], ended["designated"]) == (
+        "Person 9",
+        "most_active",
+        False,
+    )
 
 
 def test_most_active_counts_consolidated_contacts_in_ninety_days() -> None:
     events = [contact(f"2026-06-0{d} 09:00", person(1)) for d in range(1, 6)]
-    events += [contact("2026-10-01 09:00", person(2)), contact("2026-10-02 09:00", person(2)),
-               contact("2026-10-03 09:00", person(3))]
+    events += [
+        contact("2026-10-01 09:00", person(2)),
+        contact("2026-10-02 09:00", person(2)),
+        contact("2026-10-03 09:00", person(3)),
+    ]
     assert chosen(*events)["name"] == "Person 2"
 
 
@@ -112,17 +141,22 @@ def test_no_contact_at_all_means_no_contact_person() -> None:
 
 
 def test_unit_follows_the_contact_persons_nav_actor() -> None:
-    view = view_of(replay(assign("2026-10-01 08:00", A, actor=OTHER_NAV),
-                          contact("2026-10-02 09:00", person(9))))
+    view = view_of(
+        replay(
+            assign("2026-10-01 08:00", A, actor=OTHER_NAV), contact("2026-10-02 09:00", person(9))
+        )
+    )
     assert view["unit"] == "0314"
 
 
 def test_unit_falls_back_to_the_latest_event_naming_a_nav_actor() -> None:
-    view = view_of(replay(
-        contact("2026-10-01 09:00", person(1), actor=OTHER_NAV),
-        contact("2026-10-02 09:00", person(2)),
-        assign("2026-10-03 08:00", person(3), actor=MEASURE_PROVIDER),
-    ))
+    view = view_of(
+        replay(
+            contact("2026-10-01 09:00", person(1), actor=OTHER_NAV),
+            contact("2026-10-02 09:00", person(2)),
+            assign("2026-10-03 08:00", person(3), actor=MEASURE_PROVIDER),
+        )
+    )
     assert view["contact_person"]["actor"]["type"] == "measure_provider"
     assert view["unit"] == "1902"
 

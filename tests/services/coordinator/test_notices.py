@@ -29,7 +29,9 @@ def test_most_active_contacts_are_not_designations() -> None:
 
 
 def test_the_same_human_reassigned_or_renamed_sends_nothing() -> None:
-    result = replay(assign("2026-10-01 08:00", A), assign("2026-10-05 08:00", {"email": "person1@nav.no"}))
+    result = replay(
+        assign("2026-10-01 08:00", A), assign("2026-10-05 08:00", {"email": "person1@nav.no"})
+    )
     assert len(result.notices) == 1
 
 

@@ -20,9 +20,16 @@ def test_mentions_round_trip_and_carry_deputies() -> None:
 
 def test_a_mention_from_elsewhere_that_joins_two_humans_names_the_affected_employers() -> None:
     here = Ledger()
-    for line in b.lines(b.contact("2026-10-01 09:00", {"id": "Z1"}), b.contact("2026-10-01 09:10", {"email": "z@nav.no"})):
+    for line in b.lines(
+        b.contact("2026-10-01 09:00", {"id": "Z1"}),
+        b.contact("2026-10-01 09:10", {"email": "z@nav.no"}),
+    ):
         here.apply(decode(line))
-    linking = decode(b.lines(b.contact("2026-10-02 09:00", {"id": "Z1", "email": "z@nav.no"}, orgnr=b.ORGNRS[0]))[0])
+    linking = decode(
+        b.lines(
+            b.contact("2026-10-02 09:00", {"id": "Z1", "email": "z@nav.no"}, orgnr=b.ORGNRS[0])
+        )[0]
+    )
     [mention] = mentions_in(linking)
     assert here.apply_mention(mention) == [b.EMPLOYER]
     assert here.apply_mention(mention) == []  # already known: nothing changes

@@ -53,8 +53,10 @@ def test_two_workers_give_the_views_of_replay(events: tuple) -> None:
 
 def test_an_absence_reaches_the_employer_held_by_another_worker() -> None:
     a, d = b.person(1), b.person(2)
-    lines = b.lines(b.assign("2026-10-01 08:00", a, deputy=d),
-                    b.absent("2026-10-14 12:00", a, "2026-10-19", "2026-10-30"))
+    lines = b.lines(
+        b.assign("2026-10-01 08:00", a, deputy=d),
+        b.absent("2026-10-14 12:00", a, "2026-10-19", "2026-10-30"),
+    )
     wall = to_us(b.instant("2026-10-20 12:00"))
     for workers in (1, 2, 3):
         views, _ = run_workers(lines, workers, wall)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import zlib
 
 import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 
 from enkontakt.replay import replay_lines
 from enkontakt.services.coordinator.worker import EmployerWorker, intake
@@ -44,8 +44,10 @@ def run_notifiers(lines: list[str], workers: int, wall: int, config: RuleConfig)
 
 
 def shape(alerts) -> set:
-    return {(a["rule"], a["key"], a["starts_at"], a["ends_at"], a["status"], a["unit"], a["severity"])
-            for a in alerts}
+    return {
+        (a["rule"], a["key"], a["starts_at"], a["ends_at"], a["status"], a["unit"], a["severity"])
+        for a in alerts
+    }
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -55,5 +57,8 @@ def test_two_notifiers_publish_the_alerts_of_replay(events: tuple) -> None:
     lines = b.lines(*events)
     expected = replay_lines(lines, config=config)
     latest = run_notifiers(lines, 2, expected.now, config)
-    never_held = [a for a in latest.values() if a["status"] == "resolved" and a["ends_at"] == a["starts_at"]]
+    never_held = [
+        a for a in latest.values() if a["status"] == "resolved" and a["ends_at"] == a["starts_at"]
+    ]
+    note("\n".join(lines))
     assert shape(a for a in latest.values() if a not in never_held) == shape(expected.alerts)

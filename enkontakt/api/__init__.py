@@ -1,0 +1,1 @@
+"""The HTTP API and dashboard for supervisors and employers."""

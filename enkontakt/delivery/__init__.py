@@ -1,0 +1,1 @@
+"""Alert delivery to webhook receivers, in Prometheus Alertmanager's format."""

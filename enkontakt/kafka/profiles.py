@@ -1,0 +1,71 @@
+"""Client tuning per profile: Apache Kafka in production, the embedded tansu broker otherwise.
+
+Production uses the client libraries' defaults. The embedded profile carries
+every workaround for tansu (see docs/kafka.md), each named and explained here,
+and nothing else: none of it may reach the production path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from enkontakt.settings import KafkaSettings, Profile
+
+
+@dataclass(frozen=True)
+class ClientTuning:
+    """Producer and consumer-group settings that differ between profiles; None = default."""
+
+    producer_max_batch_size: int | None = None
+    session_timeout: float | None = None
+    rebalance_timeout: float | None = None
+    heartbeat_interval: float | None = None
+
+    def faust_settings(self) -> dict[str, Any]:
+        """The faust App settings this tuning sets (empty for library defaults)."""
+        values = {
+            "producer_max_batch_size": self.producer_max_batch_size,
+            "broker_session_timeout": self.session_timeout,
+            "broker_rebalance_timeout": self.rebalance_timeout,
+            "broker_heartbeat_interval": self.heartbeat_interval,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+    def aiokafka_producer_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for an ``AIOKafkaProducer`` (empty for library defaults)."""
+        if self.producer_max_batch_size is None:
+            return {}
+        return {"max_batch_size": self.producer_max_batch_size}
+
+
+PRODUCTION = ClientTuning()
+
+EMBEDDED = ClientTuning(
+    # tansu answers ListOffsets(LATEST) with the last batch's base offset + 1, so after
+    # a batch of N records the end offset is N - 1 too low. faust reads end offsets to
+    # know when table recovery from a changelog is complete, and stops early. A batch
+    # limit of one byte makes every batch hold exactly one record (the first record of
+    # a batch is always accepted), which makes end offsets exact.
+    producer_max_batch_size=1,
+    # tansu holds every JoinGroup for about half the session timeout (30 s with faust's
+    # 60 s default), and numbers the first generation 0, for which aiokafka sends no
+    # LeaveGroup on shutdown: a worker restarted after its first generation waits until
+    # the broker expires the old member (two session timeouts). tansu does not enforce
+    # Kafka's 6 s minimum, so a short session makes joins take about 2 s and a restart
+    # a few seconds.
+    session_timeout=3.0,
+    # Not used by tansu to time joins; kept equal to the session timeout.
+    rebalance_timeout=3.0,
+    # Must stay well below the session timeout (a sixth here).
+    heartbeat_interval=0.5,
+)
+
+
+def tuning_for(settings: KafkaSettings) -> ClientTuning:
+    """The client tuning of the configured profile."""
+    match settings.profile:
+        case Profile.PRODUCTION:
+            return PRODUCTION
+        case Profile.EMBEDDED:
+            return EMBEDDED

@@ -1,0 +1,134 @@
+"""The coordinator service: faust agents around the coordinator's worker.
+
+- intake: input events -> DLQ, or the internal ``accepted`` topic (keyed by orgnr)
+  and the ``people`` topic;
+- employers: ``accepted`` -> employer state (table, changelogged) -> views, notices;
+- a people feed and a timer re-derive employers when people or time change them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+import faust
+
+from enkontakt.kafka.app import make_app
+from enkontakt.logging import bound_message, configure_logging, get_logger
+from enkontakt.services.coordinator.codec import decode_state, encode_state
+from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
+from enkontakt.services.streaming import (
+    Metrics,
+    PeopleFeed,
+    Topics,
+    add_health_pages,
+    rule_config,
+    wall_us,
+)
+from enkontakt.settings import ConfigurationError, KafkaSettings, RulesSettings, load_settings
+
+log = get_logger("enkontakt.coordinator")
+
+
+def build(
+    settings: KafkaSettings, rules: RulesSettings, *, web_port: int | None, store: str
+) -> faust.App:
+    """The coordinator app with its agents, table, feed and timer."""
+    service = settings.model_copy(update={"app_id": f"{settings.app_id}-coordinator"})
+    app = make_app(service, web_port=web_port, store=store)
+    topics = Topics.declare(app, settings)
+    table = app.Table("employers", default=None, partitions=settings.partitions)
+    worker = EmployerWorker(rule_config(rules), view_out)
+    metrics = Metrics()
+    feed = PeopleFeed(settings, lambda raw: _people(raw))
+    reload = {"pending": True}
+
+    async def _people(raw: bytes) -> None:
+        await topics.send(worker.people(raw, wall_us()), metrics)
+
+    @app.agent(topics["events"])
+    async def intake_agent(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            with metrics.latency.labels("intake").time():
+                result = intake(event.key, event.value, list(event.message.headers or []))
+                with bound_message(event_id=result.event_id, orgnr=result.orgnr,
+                                   partition=event.message.partition):
+                    if result.rejection is not None:
+                        code = str(result.rejection.code)
+                        metrics.events.labels("rejected", code).inc()
+                        log.warning("event rejected", error=code)
+                    else:
+                        metrics.events.labels("accepted", "").inc()
+                    await topics.send(result.outs, metrics)
+
+    @app.agent(topics["accepted"])
+    async def employers_agent(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            with metrics.latency.labels("employer").time():
+                orgnr = event.key.decode()
+                if orgnr not in worker.ledger.employers:
+                    stored = table.get(orgnr)
+                    if stored is not None:
+                        worker.restore([decode_state(stored)])
+                outs, state = worker.accepted(event.value, wall_us())
+                if state is not None:
+                    table[orgnr] = encode_state(state)
+                else:
+                    metrics.events.labels("duplicate", "").inc()
+                await topics.send(outs, metrics)
+
+    @app.task
+    async def people_feed() -> None:
+        # No agent consumes the people topic, so faust would not declare it.
+        await topics["people"].maybe_declare()
+        await feed.run()
+
+    @app.on_rebalance_complete.connect
+    async def on_rebalance(sender: Any, **kwargs: Any) -> None:
+        reload["pending"] = True
+
+    @app.timer(interval=1.0)
+    async def timers() -> None:
+        if reload["pending"] and app.rebalancing is False:
+            reload["pending"] = False
+            _reload(worker, table)
+        await topics.send(worker.tick(wall_us()), metrics)
+
+    add_health_pages(app, metrics, lambda: feed.caught_up and not app.rebalancing)
+    return app
+
+
+def _reload(worker: EmployerWorker, table: Any) -> None:
+    """Hold exactly the employers of the partitions assigned here."""
+    held = {k: v for k, v in table.items() if v is not None}
+    worker.release([o for o in list(worker.ledger.employers) if o not in held])
+    worker.restore(decode_state(v) for k, v in held.items() if k not in worker.ledger.employers)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``enkontakt coordinator``."""
+    parser = subparsers.add_parser("coordinator", help="run a coordinator worker")
+    parser.add_argument("--web-port", type=int, default=8081, help="port of /isalive, /isready, /metrics")
+    parser.add_argument("--store", default="rocksdb://", choices=["rocksdb://", "memory://"])
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one coordinator worker until SIGTERM/SIGINT."""
+    configure_logging()
+    try:
+        settings = load_settings(KafkaSettings)
+        rules = load_settings(RulesSettings)
+    except ConfigurationError as exc:
+        print(exc)
+        return 2
+    return run_worker(build(settings, rules, web_port=args.web_port, store=args.store))
+
+
+def run_worker(app: faust.App) -> int:
+    """Run a faust worker in the foreground."""
+    worker = faust.Worker(app, loglevel="WARNING", override_logging=False, quiet=True)
+    asyncio.set_event_loop(worker.loop)
+    worker.execute_from_commandline()
+    return 0

@@ -1,0 +1,144 @@
+"""The notifier service: faust agents around the notifier's worker.
+
+- employers: the internal ``accepted`` topic -> employer facts and published
+  alerts (one table value, changelogged) -> alert changes;
+- caseload: every employer's follow-up spans on a one-partition topic -> the one
+  worker owning it counts active follow-ups per human;
+- a people feed and a timer re-derive employers when people or time change them,
+  so deadlines and window expiries fire within seconds of wall time passing them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import faust
+
+from enkontakt.kafka.app import make_app
+from enkontakt.logging import configure_logging, get_logger
+from enkontakt.services.coordinator.app import run_worker
+from enkontakt.services.coordinator.codec import decode_state, encode_state
+from enkontakt.services.coordinator.worker import EmployerWorker, Out
+from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
+from enkontakt.services.streaming import (
+    Metrics,
+    PeopleFeed,
+    Topics,
+    add_health_pages,
+    rule_config,
+    wall_us,
+)
+from enkontakt.settings import ConfigurationError, KafkaSettings, RulesSettings, load_settings
+
+log = get_logger("enkontakt.notifier")
+
+
+def build(
+    settings: KafkaSettings, rules: RulesSettings, *, web_port: int | None, store: str
+) -> faust.App:
+    """The notifier app with its agents, tables, feed and timer."""
+    service = settings.model_copy(update={"app_id": f"{settings.app_id}-notifier"})
+    app = make_app(service, web_port=web_port, store=store)
+    topics = Topics.declare(app, settings)
+    table = app.Table("employers", default=None, partitions=settings.partitions)
+    spans = app.Table("caseload", default=None, partitions=1)
+    config = rule_config(rules)
+    deriver = AlertDeriver()
+    worker = EmployerWorker(config, deriver)
+    counter = CaseloadCounter(config, worker.ledger.people)
+    metrics = Metrics()
+    reload = {"pending": True}
+
+    async def send(outs: list[Out]) -> None:
+        await topics.send(outs, metrics)
+        _count_firing(deriver, counter, metrics)
+
+    async def on_people(raw: bytes) -> None:
+        outs = worker.people(raw, wall_us())
+        if counter.employers:
+            outs += counter.count(worker.moment(wall_us()))
+        await send(outs)
+
+    feed = PeopleFeed(settings, on_people)
+
+    @app.agent(topics["accepted"])
+    async def employers_agent(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            with metrics.latency.labels("employer").time():
+                orgnr = event.key.decode()
+                if orgnr not in worker.ledger.employers:
+                    _restore(worker, deriver, orgnr, table.get(orgnr))
+                outs, state = worker.accepted(event.value, wall_us())
+                if state is not None:
+                    table[orgnr] = {"state": encode_state(state), "alerts": deriver.export(orgnr)}
+                await send(outs)
+
+    @app.agent(topics["caseload"])
+    async def caseload_agent(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if not counter.employers:
+                for stored in spans.values():
+                    counter.restore(stored.encode())
+            spans[event.key.decode()] = event.value.decode()
+            await send(counter.spans(event.value, worker.moment(wall_us())))
+
+    @app.task
+    async def people_feed() -> None:
+        # No agent consumes the people topic, so faust would not declare it.
+        await topics["people"].maybe_declare()
+        await feed.run()
+
+    @app.on_rebalance_complete.connect
+    async def on_rebalance(sender: Any, **kwargs: Any) -> None:
+        reload["pending"] = True
+
+    @app.timer(interval=1.0)
+    async def timers() -> None:
+        if reload["pending"] and app.rebalancing is False:
+            reload["pending"] = False
+            held = {k: v for k, v in table.items() if v is not None}
+            worker.release([o for o in list(worker.ledger.employers) if o not in held])
+            for orgnr, stored in held.items():
+                if orgnr not in worker.ledger.employers:
+                    _restore(worker, deriver, orgnr, stored)
+        await send(worker.tick(wall_us()))
+
+    add_health_pages(app, metrics, lambda: feed.caught_up and not app.rebalancing)
+    return app
+
+
+def _restore(worker: EmployerWorker, deriver: AlertDeriver, orgnr: str, stored: Any) -> None:
+    if stored is None:
+        return
+    worker.restore([decode_state(stored["state"])])
+    deriver.load(orgnr, stored["alerts"])
+
+
+def _count_firing(deriver: AlertDeriver, counter: CaseloadCounter, metrics: Metrics) -> None:
+    firing: dict[str, int] = {}
+    for lifecycle in (deriver.lifecycle, counter.lifecycle):
+        for (rule, _), published in lifecycle.published.items():
+            firing[rule] = firing.get(rule, 0) + sum(p.end is None for p in published)
+    for rule, count in firing.items():
+        metrics.alerts_firing.labels(rule).set(count)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``enkontakt notifier``."""
+    parser = subparsers.add_parser("notifier", help="run a notifier worker")
+    parser.add_argument("--web-port", type=int, default=8082, help="port of /isalive, /isready, /metrics")
+    parser.add_argument("--store", default="rocksdb://", choices=["rocksdb://", "memory://"])
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one notifier worker until SIGTERM/SIGINT."""
+    configure_logging()
+    try:
+        settings = load_settings(KafkaSettings)
+        rules = load_settings(RulesSettings)
+    except ConfigurationError as exc:
+        print(exc)
+        return 2
+    return run_worker(build(settings, rules, web_port=args.web_port, store=args.store))

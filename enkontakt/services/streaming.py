@@ -1,0 +1,219 @@
+"""What both streaming services share: topics by logical name, the people feed,
+timers, health pages and metrics. The services' own modules wire these to their
+agents; the work per message lives in the services' ``worker`` modules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from faust.web import Request, Response, View
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import generate_latest
+
+from enkontakt.logging import get_logger
+from enkontakt.services.coordinator.worker import Out
+from enkontakt.services.rules_config import RuleConfig
+from enkontakt.settings import KafkaSettings, RulesSettings, ssl_context
+
+log = get_logger("enkontakt.streaming")
+
+INTERNAL_TOPICS = ("accepted", "people", "caseload")
+
+
+def wall_us() -> int:
+    """The wall clock, in µs since the epoch."""
+    return time.time_ns() // 1000
+
+
+def rule_config(rules: RulesSettings) -> RuleConfig:
+    """The core's rule configuration from the process settings."""
+    return RuleConfig(
+        response_days=rules.response_days,
+        urgent_response_days=rules.urgent_response_days,
+        max_contact_persons=rules.max_contact_persons,
+        contact_window_days=rules.contact_window_days,
+        follow_up_gap_days=rules.follow_up_gap_days,
+        most_active_days=rules.follow_up_gap_days,
+        max_caseload=rules.max_caseload,
+        retention_days=rules.retention_days,
+    )
+
+
+def raw_topic(app: faust.App, name: str, **options: Any) -> faust.TopicT:
+    """A topic of raw bytes keys and values."""
+    return app.topic(name, key_serializer="raw", value_serializer="raw", **options)
+
+
+@dataclass(slots=True)
+class Topics:
+    """The topics of the services, by the logical names ``Out`` messages carry."""
+
+    by_name: dict[str, faust.TopicT]
+
+    @classmethod
+    def declare(cls, app: faust.App, settings: KafkaSettings) -> Topics:
+        """Declare the contract's topics and the internal ones."""
+        internal = {
+            "accepted": raw_topic(app, settings.internal_topic("accepted"), internal=True),
+            "people": raw_topic(app, settings.internal_topic("people"), internal=True),
+            "caseload": raw_topic(
+                app, settings.internal_topic("caseload"), partitions=1, internal=True
+            ),
+        }
+        return cls(
+            {
+                "events": raw_topic(app, settings.topic_events),
+                "dlq": raw_topic(app, settings.topic_dlq),
+                "views": raw_topic(app, settings.topic_views),
+                "notices": raw_topic(app, settings.topic_notices),
+                "alerts": raw_topic(app, settings.topic_alerts),
+                **internal,
+            }
+        )
+
+    def __getitem__(self, name: str) -> faust.TopicT:
+        return self.by_name[name]
+
+    async def send(self, outs: Iterable[Out], metrics: Metrics | None = None) -> None:
+        """Publish messages to their topics."""
+        for out in outs:
+            await self.by_name[out.topic].send(
+                key=out.key, value=out.value, headers=list(out.headers) or None
+            )
+            if metrics is not None:
+                metrics.published.labels(out.topic).inc()
+
+
+@dataclass(slots=True)
+class Metrics:
+    """Prometheus metrics of one service process."""
+
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    events: Counter = field(init=False)
+    published: Counter = field(init=False)
+    latency: Histogram = field(init=False)
+    lag: Gauge = field(init=False)
+    alerts_firing: Gauge = field(init=False)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.events = Counter(
+            "enkontakt_events", "Input events by outcome and rejection code",
+            ["outcome", "code"], registry=r,
+        )
+        self.published = Counter(
+            "enkontakt_published_messages", "Messages published by topic", ["topic"], registry=r
+        )
+        self.latency = Histogram(
+            "enkontakt_processing_seconds", "Time to process one message", ["stage"],
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=r,
+        )
+        self.lag = Gauge(
+            "enkontakt_consumer_lag", "Messages not yet read, by topic and partition",
+            ["topic", "partition"], registry=r,
+        )
+        self.alerts_firing = Gauge(
+            "enkontakt_alerts_firing", "Alerts firing, by rule", ["rule"], registry=r
+        )
+
+
+def add_health_pages(app: faust.App, metrics: Metrics, ready: Callable[[], bool]) -> None:
+    """``/isalive``, ``/isready`` and ``/metrics`` on the service's web server."""
+
+    @app.page("/isalive")
+    class IsAlive(View):
+        async def get(self, request: Request) -> Response:
+            return self.text("alive")
+
+    @app.page("/isready")
+    class IsReady(View):
+        async def get(self, request: Request) -> Response:
+            if ready():
+                return self.text("ready")
+            return self.text("not ready", status=503)
+
+    @app.page("/metrics")
+    class MetricsPage(View):
+        async def get(self, request: Request) -> Response:
+            update_lag(app, metrics)
+            body = generate_latest(metrics.registry)
+            return self.bytes(body, content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+
+def update_lag(app: faust.App, metrics: Metrics) -> None:
+    """Consumer lag of the agents' assigned partitions, from the consumer's positions."""
+    try:
+        consumer = app.consumer
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            position = app.consumer._last_offset.get(tp)  # noqa: SLF001 - no public accessor
+            if highwater is not None and position is not None:
+                metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position - 1))
+    except Exception:  # noqa: BLE001 - metrics never break the service
+        log.debug("lag not available")
+
+
+@dataclass(slots=True)
+class PeopleFeed:
+    """Reads the people topic in full (no consumer group) into this worker.
+
+    Every worker needs every person record; records are idempotent and
+    commutative, so reading from the beginning after a restart is correct.
+    ``caught_up`` turns true once the records present at start-up are read.
+    """
+
+    settings: KafkaSettings
+    handle: Callable[[bytes], Awaitable[None]]
+    caught_up: bool = False
+    consumer: AIOKafkaConsumer | None = None
+
+    async def run(self) -> None:
+        """Consume until cancelled."""
+        topic = self.settings.internal_topic("people")
+        context = ssl_context(self.settings)
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=list(self.settings.brokers),
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            security_protocol="SSL" if context is not None else "PLAINTEXT",
+            ssl_context=context,
+        )
+        await self.consumer.start()
+        try:
+            partitions = await self._partitions(topic)
+            self.consumer.assign(partitions)
+            await self.consumer.seek_to_beginning(*partitions)
+            ends = await self.consumer.end_offsets(partitions)
+            pending = {tp for tp, end in ends.items() if end > 0}
+            self.caught_up = not pending
+            while True:
+                batches = await self.consumer.getmany(timeout_ms=500, max_records=500)
+                for tp, records in batches.items():
+                    for record in records:
+                        if record.value is not None:
+                            await self.handle(record.value)
+                    if tp in pending and records and records[-1].offset + 1 >= ends[tp]:
+                        pending.discard(tp)
+                if not self.caught_up and not pending:
+                    self.caught_up = True
+                    log.info("people feed caught up")
+        finally:
+            await self.consumer.stop()
+
+    async def _partitions(self, topic: str) -> list[TopicPartition]:
+        assert self.consumer is not None
+        for _ in range(120):
+            found = self.consumer.partitions_for_topic(topic)
+            if found:
+                return [TopicPartition(topic, p) for p in sorted(found)]
+            await self.consumer._client.force_metadata_update()  # noqa: SLF001
+            await asyncio.sleep(0.5)
+        raise RuntimeError(f"topic {topic} does not exist")

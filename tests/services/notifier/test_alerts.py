@@ -1,0 +1,36 @@
+"""The lifecycle of published alerts on Kafka: one message per change, stable ids."""
+
+from __future__ import annotations
+
+from enkontakt.services.notifier.alerts import Lifecycle, alert_id
+
+
+def alert(start: int, end: int | None) -> tuple[int, int | None, dict]:
+    body = {"alert_id": alert_id("r", "k", start), "rule": "r", "key": "k", "starts_at": str(start),
+            "ends_at": None if end is None else str(end), "status": "firing" if end is None else "resolved"}
+    return (start, end, body)
+
+
+def test_only_changes_are_published_and_a_moved_start_keeps_the_id() -> None:
+    life = Lifecycle()
+    [first] = life.update("r", "k", [alert(20, None)])
+    assert life.update("r", "k", [alert(20, None)]) == []
+    [moved] = life.update("r", "k", [alert(10, None)])
+    assert moved["alert_id"] == first["alert_id"]
+    assert moved["starts_at"] == "10"
+
+
+def test_a_firing_split_in_two_gives_two_ids() -> None:
+    life = Lifecycle()
+    life.update("r", "k", [alert(20, None)])
+    life.update("r", "k", [alert(0, None)])
+    changed = life.update("r", "k", [alert(0, 10), alert(20, None)])
+    assert len({a["alert_id"] for a in changed}) == 2
+
+
+def test_a_firing_that_never_held_is_resolved_with_no_duration() -> None:
+    life = Lifecycle()
+    life.update("r", "k", [alert(20, None)])
+    [gone] = life.update("r", "k", [])
+    assert (gone["status"], gone["ends_at"], gone["starts_at"]) == ("resolved", "20", "20")
+    assert life.update("r", "k", []) == []
