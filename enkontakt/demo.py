@@ -38,13 +38,25 @@ DEMO_SECRET = "enkontakt-demo-secret-not-for-production"
 
 def register(subparsers: Any) -> None:
     """Add ``enkontakt demo``."""
-    parser = subparsers.add_parser("demo", help="run everything on the embedded default, with a sample story")
+    parser = subparsers.add_parser(
+        "demo", help="run everything on the embedded default, with a sample story"
+    )
     parser.add_argument("--api-port", type=int, default=8080, help="port of the API and dashboard")
-    parser.add_argument("--extra-events", type=int, default=0,
-                        help="also feed this many generated events (enkontakt generate)")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="stop by itself after this many seconds (default: run until Ctrl-C)")
-    parser.add_argument("--data-dir", help="where state and logs go (default: a new temporary folder)")
+    parser.add_argument(
+        "--extra-events",
+        type=int,
+        default=0,
+        help="also feed this many generated events (enkontakt generate)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="stop by itself after this many seconds (default: run until Ctrl-C)",
+    )
+    parser.add_argument(
+        "--data-dir", help="where state and logs go (default: a new temporary folder)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -129,10 +141,16 @@ def _start_services(args: argparse.Namespace, env: dict[str, str], data_dir: Pat
     command = [sys.executable, "-m", "enkontakt.cli"]
     coordinator, notifier = free_port(), free_port()
     plan = [
-        ("coordinator", ["coordinator", "--store", "memory://", "--web-port", str(coordinator)],
-         f"http://127.0.0.1:{coordinator}/isready"),
-        ("notifier", ["notifier", "--store", "memory://", "--web-port", str(notifier)],
-         f"http://127.0.0.1:{notifier}/isready"),
+        (
+            "coordinator",
+            ["coordinator", "--store", "memory://", "--web-port", str(coordinator)],
+            f"http://127.0.0.1:{coordinator}/isready",
+        ),
+        (
+            "notifier",
+            ["notifier", "--store", "memory://", "--web-port", str(notifier)],
+            f"http://127.0.0.1:{notifier}/isready",
+        ),
         ("projector", ["project"], None),
         ("api", ["api", "--port", str(args.api_port)], f"http://127.0.0.1:{args.api_port}/isready"),
     ]
@@ -140,8 +158,13 @@ def _start_services(args: argparse.Namespace, env: dict[str, str], data_dir: Pat
     for name, arguments, ready in plan:
         log = data_dir / f"{name}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen([*command, *arguments], env=env, stdout=out,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                [*command, *arguments],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         services.append(Service(name, process, ready, log))
         print(f"  {name:<13} started (log: {log})")
     return services
@@ -149,31 +172,40 @@ def _start_services(args: argparse.Namespace, env: dict[str, str], data_dir: Pat
 
 def _wait_ready(services: list[Service], stop: dict[str, bool], timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
-    waiting = [s for s in services if s.ready_url]
+    waiting = [s for s in services if s.ready_url is not None]
     while waiting and not stop["stop"]:
         for service in list(waiting):
             if service.process.poll() is not None:
                 raise SystemExit(f"{service.name} stopped at start-up; see {service.log}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(service.ready_url, timeout=1) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        waiting.remove(service)
-                        print(f"  {service.name:<13} ready")
+            if _answers(str(service.ready_url)):
+                waiting.remove(service)
+                print(f"  {service.name:<13} ready")
         if time.monotonic() > deadline:
             names = ", ".join(s.name for s in waiting)
             raise SystemExit(f"not ready after {timeout:.0f} s: {names}")
         time.sleep(0.5)
 
 
+def _answers(url: str) -> bool:
+    """True when GET ``url`` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
 def _print_sign_in(api_port: int, events: list[dict[str, Any]]) -> None:
     from enkontakt.api.auth import demo_tokens, sign_in_url
 
-    units = sorted({
-        actor["id"]
-        for e in events
-        for actor in (e["data"].get("actor"), (e["data"].get("deputy") or {}).get("actor"))
-        if actor and actor["type"] != "measure_provider"
-    })
+    units = sorted(
+        {
+            actor["id"]
+            for e in events
+            for actor in (e["data"].get("actor"), (e["data"].get("deputy") or {}).get("actor"))
+            if actor and actor["type"] != "measure_provider"
+        }
+    )
     employer = next(
         (e["data"]["employer"] for e in events if e["data"].get("deputy")),
         next(e["data"]["employer"] for e in events if "employer" in e["data"]),
@@ -217,10 +249,17 @@ def _events(args: argparse.Namespace) -> list[dict[str, Any]]:
         from enkontakt.generate import generate_events
 
         start = datetime.now(UTC).replace(microsecond=0)
-        events += list(generate_events(employers=max(10, args.extra_events // 50),
-                                       events=args.extra_events, seed=1,
-                                       start=start.replace(year=start.year - 1), days=300,
-                                       duplicate_rate=0.05, redelivery_rate=0.02))
+        events += list(
+            generate_events(
+                employers=max(10, args.extra_events // 50),
+                events=args.extra_events,
+                seed=1,
+                start=start.replace(year=start.year - 1),
+                days=300,
+                duplicate_rate=0.05,
+                redelivery_rate=0.02,
+            )
+        )
     return events
 
 
@@ -230,10 +269,15 @@ async def _feed(bootstrap: str, events: list[dict[str, Any]], summary: Summary) 
     try:
         for event in events:
             key = event.get("data", {}).get("employer", {}).get("orgnr")
-            await producer.send("enkontakt.contact-events.v1", orjson.dumps(event),
-                                key=key.encode() if key else None)
+            await producer.send(
+                "enkontakt.contact-events.v1",
+                orjson.dumps(event),
+                key=key.encode() if key else None,
+            )
             summary.sent += 1
-        await producer.send("enkontakt.contact-events.v1", b'{"specversion": "1.0", "note": "a broken event"}')
+        await producer.send(
+            "enkontakt.contact-events.v1", b'{"specversion": "1.0", "note": "a broken event"}'
+        )
         summary.sent += 1
         await producer.flush()
     finally:
@@ -242,10 +286,15 @@ async def _feed(bootstrap: str, events: list[dict[str, Any]], summary: Summary) 
 
 
 async def _watch(bootstrap: str, summary: Summary) -> None:
-    topics = ["enkontakt.employer-views.v1", "enkontakt.alerts.v1",
-              "enkontakt.employer-notices.v1", "enkontakt.contact-events.dlq.v1"]
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    topics = [
+        "enkontakt.employer-views.v1",
+        "enkontakt.alerts.v1",
+        "enkontakt.employer-notices.v1",
+        "enkontakt.contact-events.dlq.v1",
+    ]
+    consumer = AIOKafkaConsumer(
+        *topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     try:
         while True:

@@ -9,9 +9,11 @@ from all the facts known (so a late event moves or retracts them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from enkontakt.services.coordinator.consolidation import consolidate
 from enkontakt.services.coordinator.facts import to_us
@@ -57,7 +59,7 @@ class Replay:
     config: RuleConfig = field(default_factory=RuleConfig)
     ledger: Ledger = field(init=False)
     counts: Counts = field(default_factory=Counts)
-    notices: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[bytes] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     latest: int | None = None
 
@@ -75,12 +77,14 @@ class Replay:
             event = decode(raw)
             if isinstance(event, Rejection):
                 counts.rejected += 1
-                self.rejected.append({"line": number, "error": str(event.code), "detail": event.detail})
+                self.rejected.append(
+                    {"line": number, "error": str(event.code), "detail": event.detail}
+                )
                 continue
             at = to_us(event.time)
             if self.latest is None or at > self.latest:
                 self.latest = at
-                self.notices.extend(ledger.advance(at))
+                self._keep_notices(ledger.advance(at))
             outcome = ledger.apply(event, at)
             if not outcome.applied:
                 counts.duplicates += 1
@@ -88,37 +92,52 @@ class Replay:
             counts.applied += 1
             if event.type == "enkontakt.contact.registered.v1":
                 counts.reports += 1
-            self.notices.extend(outcome.notices)
+            if outcome.notices:
+                self._keep_notices(outcome.notices)
 
-    def finish(self, now: int | None) -> ReplayResult:
-        """Move the clock to ``now`` (default: the latest event time) and derive outputs."""
+    def close(self, now: int | None) -> int | None:
+        """Move the clock to ``now`` (default: the latest event time); returns it."""
         if now is not None and self.latest is not None and now < self.latest:
             raise UsageError("--now is earlier than the latest event time in the file")
         if now is None:
             now = self.latest
+        if now is not None:
+            self._keep_notices(self.ledger.advance(now))
+        return now
+
+    def finish(self, now: int | None) -> ReplayResult:
+        """Close at ``now`` and derive every output in memory."""
+        now = self.close(now)
         views: list[dict[str, Any]] = []
         alerts: list[tuple[tuple[str, str, int], dict[str, Any]]] = []
-        contacts_total = 0
+        contacts = 0
         if now is not None:
-            self.notices.extend(self.ledger.advance(now))
-            contacts_total = self._derive(now, views, alerts)
+            contacts = self.derive(now, views.append, lambda key, a: alerts.append((key, a)))
         alerts.sort(key=lambda pair: pair[0])
-        summary = {
+        notices = [orjson.loads(n) for n in self.notices]
+        return ReplayResult(
+            views, [a for _, a in alerts], notices, self.rejected, self.summary(contacts), now
+        )
+
+    def summary(self, contacts: int) -> dict[str, int]:
+        """The counts of ``summary.json``, given the number of consolidated contacts."""
+        return {
             "received": self.counts.received,
             "applied": self.counts.applied,
             "duplicates": self.counts.duplicates,
             "rejected": self.counts.rejected,
-            "contacts": contacts_total,
-            "merged_reports": self.counts.reports - contacts_total,
+            "contacts": contacts,
+            "merged_reports": self.counts.reports - contacts,
         }
-        return ReplayResult(views, [a for _, a in alerts], self.notices, self.rejected, summary, now)
 
-    def _derive(
+    def derive(
         self,
         now: int,
-        views: list[dict[str, Any]],
-        alerts: list[tuple[tuple[str, str, int], dict[str, Any]]],
+        on_view: Callable[[dict[str, Any]], None],
+        on_alert: Callable[[tuple[str, str, int], dict[str, Any]], None],
     ) -> int:
+        """Hand every view (by orgnr) and every alert (with its sort key) to the
+        callbacks, one employer at a time; returns the number of consolidated contacts."""
         config, people = self.config, self.ledger.people
         limits = Limits(
             config.max_contact_persons,
@@ -131,16 +150,20 @@ class Replay:
             contacts = consolidate(state.reports, people, config.session_gap)
             total += len(contacts)
             view = build_view(state, people, now, config, contacts)
-            views.append(view)
+            on_view(view)
             for finding in employer_findings(state, people, contacts, config, now):
                 alert = to_alert(finding, view["unit"], limits)
-                alerts.append(((finding.rule, finding.key, finding.interval.starts_at), alert))
+                on_alert((finding.rule, finding.key, finding.interval.starts_at), alert)
         for finding in caseload_high(self.ledger.states(), people, config, now):
             actor = people.shown_actor(finding.person or "")
             unit = actor.id if actor is not None and actor.is_nav else None
             alert = to_alert(finding, unit, limits, people)
-            alerts.append(((finding.rule, finding.key, finding.interval.starts_at), alert))
+            on_alert((finding.rule, finding.key, finding.interval.starts_at), alert)
         return total
+
+    def _keep_notices(self, notices: list[dict[str, Any]]) -> None:
+        # Kept compact: a long replay can send many notices.
+        self.notices.extend(orjson.dumps(n) for n in notices)
 
 
 def replay_lines(

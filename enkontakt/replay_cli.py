@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from enkontakt.replay import Replay, ReplayResult, UsageError
+from enkontakt.replay import Replay, UsageError
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.rules_config import RuleConfig
 
@@ -77,29 +77,31 @@ def run(args: argparse.Namespace) -> int:
         replay = Replay(config)
         with _open(args.events) as stream:
             replay.feed(_lines(stream))
-        result = replay.finish(now)
+        now = replay.close(now)
     except UsageError as exc:
         print(f"enkontakt replay: {exc}", file=sys.stderr)
         return 2
+    try:
+        summary, firing, views = write(replay, now, Path(args.out))
     finally:
         gc.enable()
-    write(result, Path(args.out))
     if args.database_url:
+        result = replay.finish(now) if now is not None else None
         from enkontakt.projection.store import Projection
 
         projection = Projection(args.database_url)
         try:
             projection.upgrade()
-            projection.write_views(result.views)
-            projection.write_alerts(result.alerts)
-            projection.write_notices(result.notices)
+            if result is not None:
+                projection.write_views(result.views)
+                projection.write_alerts(result.alerts)
+                projection.write_notices(result.notices)
         finally:
             projection.close()
-    s = result.summary
+    s = summary
     print(
         f"replayed {s['received']} events: {s['applied']} applied, {s['duplicates']} duplicates, "
-        f"{s['rejected']} rejected; {len(result.views)} views, "
-        f"{sum(1 for a in result.alerts if a['status'] == 'firing')} alerts firing -> {args.out}",
+        f"{s['rejected']} rejected; {views} views, {firing} alerts firing -> {args.out}",
         file=sys.stderr,
     )
     return 0
@@ -116,7 +118,7 @@ class _open:
         if self.name == "-":
             return sys.stdin.buffer
         try:
-            self.stream = open(self.name, "rb")  # noqa: SIM115 - closed in __exit__
+            self.stream = open(self.name, "rb")
         except OSError as exc:
             raise UsageError(f"cannot read {self.name}: {exc.strerror}") from None
         return self.stream
@@ -130,13 +132,51 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
     yield from stream
 
 
-def write(result: ReplayResult, out: Path) -> None:
-    """Write the five output files into ``out``."""
+def write(replay: Replay, now: int | None, out: Path) -> tuple[dict[str, int], int, int]:
+    """Write the five output files into ``out``, views one employer at a time;
+    returns the summary, the number of firing alerts and of views."""
     out.mkdir(parents=True, exist_ok=True)
     options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
-    (out / "views.json").write_bytes(orjson.dumps(result.views, option=options))
-    (out / "alerts.json").write_bytes(orjson.dumps(result.alerts, option=options))
-    (out / "notices.json").write_bytes(orjson.dumps(result.notices, option=options))
-    (out / "summary.json").write_bytes(orjson.dumps(result.summary, option=options))
-    rejected = b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in result.rejected)
+    alerts: list[tuple[tuple[str, str, int], bytes]] = []
+    firing = 0
+    views = 0
+    contacts = 0
+    with (out / "views.json").open("wb") as stream:
+        stream.write(b"[")
+
+        def on_view(view: dict[str, Any]) -> None:
+            nonlocal views
+            stream.write(b"\n" if views == 0 else b",\n")
+            stream.write(orjson.dumps(view, option=orjson.OPT_INDENT_2))
+            views += 1
+
+        def on_alert(key: tuple[str, str, int], alert: dict[str, Any]) -> None:
+            nonlocal firing
+            firing += alert["status"] == "firing"
+            alerts.append((key, orjson.dumps(alert, option=orjson.OPT_INDENT_2)))
+
+        if now is not None:
+            contacts = replay.derive(now, on_view, on_alert)
+        stream.write(b"\n]\n" if views else b"]\n")
+    alerts.sort(key=lambda pair: pair[0])
+    _write_array(out / "alerts.json", (a for _, a in alerts))
+    _write_array(
+        out / "notices.json",
+        (orjson.dumps(orjson.loads(n), option=orjson.OPT_INDENT_2) for n in replay.notices),
+    )
+    summary = replay.summary(contacts)
+    (out / "summary.json").write_bytes(orjson.dumps(summary, option=options))
+    rejected = b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in replay.rejected)
     (out / "rejected.jsonl").write_bytes(rejected)
+    return summary, firing, views
+
+
+def _write_array(path: Path, items: Iterator[bytes]) -> None:
+    with path.open("wb") as stream:
+        first = True
+        stream.write(b"[")
+        for item in items:
+            stream.write(b"\n" if first else b",\n")
+            stream.write(item)
+            first = False
+        stream.write(b"]\n" if first else b"\n]\n")

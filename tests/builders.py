@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from enkontakt.services.rules_config import RuleConfig
+
 OSLO = ZoneInfo("Europe/Oslo")
 ORGNRS = ("974760606", "974760614", "974760622", "974760630", "974760649", "974760657")
 EMPLOYER = "974760673"
@@ -189,3 +191,10 @@ def instant(text: str) -> datetime:
     """An RFC 3339 text (or Oslo "YYYY-MM-DD HH:MM") as an aware datetime."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=OSLO)
+
+
+def to_us(text: str) -> int:
+    """An Oslo "YYYY-MM-DD HH:MM" (or RFC 3339) time in µs since the epoch."""
+    from enkontakt.services.coordinator.facts import to_us as core_to_us
+
+    return core_to_us(instant(text))

@@ -8,9 +8,10 @@ from tests import builders as b
 
 
 def test_outputs_of_a_varied_stream_match_the_output_models() -> None:
-    from enkontakt.generate import generate_events
-    from datetime import datetime, UTC
     import json
+    from datetime import UTC, datetime
+
+    from enkontakt.generate import generate_events
 
     events = generate_events(
         employers=30,

@@ -41,7 +41,7 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=settings.create_topics,
         # Fixes faust dropping input that arrives while recovery completes (recovery.py).
-        TableManager=QueueSafeTableManager,
+        TableManager="faust.tables:TableManager",
         **_credentials(settings),
         **_web(web_port, settings),
         **tuning_for(settings).faust_settings(),

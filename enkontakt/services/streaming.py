@@ -14,8 +14,14 @@ from typing import Any
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.web import Request, Response, View
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client import generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 from enkontakt.logging import get_logger
 from enkontakt.services.coordinator.worker import Out
@@ -105,20 +111,26 @@ class Metrics:
     def __post_init__(self) -> None:
         r = self.registry
         self.events = Counter(
-            "enkontakt_events", "Input events by outcome and rejection code",
-            ["outcome", "code"], registry=r,
+            "enkontakt_events",
+            "Input events by outcome and rejection code",
+            ["outcome", "code"],
+            registry=r,
         )
         self.published = Counter(
             "enkontakt_published_messages", "Messages published by topic", ["topic"], registry=r
         )
         self.latency = Histogram(
-            "enkontakt_processing_seconds", "Time to process one message", ["stage"],
+            "enkontakt_processing_seconds",
+            "Time to process one message",
+            ["stage"],
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=r,
         )
         self.lag = Gauge(
-            "enkontakt_consumer_lag", "Messages not yet read, by topic and partition",
-            ["topic", "partition"], registry=r,
+            "enkontakt_consumer_lag",
+            "Messages not yet read, by topic and partition",
+            ["topic", "partition"],
+            registry=r,
         )
         self.alerts_firing = Gauge(
             "enkontakt_alerts_firing", "Alerts firing, by rule", ["rule"], registry=r
@@ -152,13 +164,24 @@ def update_lag(app: faust.App, metrics: Metrics) -> None:
     """Consumer lag of the agents' assigned partitions, from the consumer's positions."""
     try:
         consumer = app.consumer
+        metrics.lag.clear()  # partitions moved to another worker are not lagging here
         for tp in consumer.assignment():
+            if not _read_by_agents(tp.topic):
+                continue
             highwater = consumer.highwater(tp)
-            position = app.consumer._last_offset.get(tp)  # noqa: SLF001 - no public accessor
-            if highwater is not None and position is not None:
-                metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position - 1))
-    except Exception:  # noqa: BLE001 - metrics never break the service
+            # faust keeps the last offset it handed to a stream in ``_read_offset``
+            # (None before the first message); there is no public accessor.
+            read = getattr(consumer, "_read_offset", {}).get(tp)
+            if highwater is not None:
+                position = 0 if read is None else read + 1
+                metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+    except Exception:
         log.debug("lag not available")
+
+
+def _read_by_agents(topic: str) -> bool:
+    """False for a table's changelog (read only to recover) and faust's own topics."""
+    return not topic.endswith("-changelog") and "__assignor" not in topic
 
 
 @dataclass(slots=True)
@@ -214,6 +237,6 @@ class PeopleFeed:
             found = self.consumer.partitions_for_topic(topic)
             if found:
                 return [TopicPartition(topic, p) for p in sorted(found)]
-            await self.consumer._client.force_metadata_update()  # noqa: SLF001
+            await self.consumer._client.force_metadata_update()
             await asyncio.sleep(0.5)
         raise RuntimeError(f"topic {topic} does not exist")

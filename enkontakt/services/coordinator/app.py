@@ -52,8 +52,9 @@ def build(
         async for event in stream.events():
             with metrics.latency.labels("intake").time():
                 result = intake(event.key, event.value, list(event.message.headers or []))
-                with bound_message(event_id=result.event_id, orgnr=result.orgnr,
-                                   partition=event.message.partition):
+                with bound_message(
+                    event_id=result.event_id, orgnr=result.orgnr, partition=event.message.partition
+                ):
                     if result.rejection is not None:
                         code = str(result.rejection.code)
                         metrics.events.labels("rejected", code).inc()
@@ -84,7 +85,7 @@ def build(
         await topics["people"].maybe_declare()
         await feed.run()
 
-    @app.on_rebalance_complete.connect
+    @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
         reload["pending"] = True
 
@@ -109,7 +110,9 @@ def _reload(worker: EmployerWorker, table: Any) -> None:
 def register(subparsers: Any) -> None:
     """Add ``enkontakt coordinator``."""
     parser = subparsers.add_parser("coordinator", help="run a coordinator worker")
-    parser.add_argument("--web-port", type=int, default=8081, help="port of /isalive, /isready, /metrics")
+    parser.add_argument(
+        "--web-port", type=int, default=8081, help="port of /isalive, /isready, /metrics"
+    )
     parser.add_argument("--store", default="rocksdb://", choices=["rocksdb://", "memory://"])
     parser.set_defaults(func=run)
 
@@ -129,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
 def run_worker(app: faust.App) -> int:
     """Run a faust worker in the foreground."""
     worker = faust.Worker(app, loglevel="WARNING", override_logging=False, quiet=True)
+    # faust's start-up spinner writes terminal escapes to standard output even when
+    # it is not a terminal, which would break the JSON log lines.
+    worker.spinner = None
     asyncio.set_event_loop(worker.loop)
     worker.execute_from_commandline()
     return 0

@@ -55,8 +55,14 @@ def encode_state(state: EmployerState) -> dict[str, Any]:
             for k, q in state.inquiries.items()
         },
         "assignments": [
-            [list(a.stamp), a.ident, _actor(a.actor), a.deputy_ident, _actor(a.deputy_actor),
-             _day(a.valid_until)]
+            [
+                list(a.stamp),
+                a.ident,
+                _actor(a.actor),
+                a.deputy_ident,
+                _actor(a.deputy_actor),
+                _day(a.valid_until),
+            ]
             for a in state.assignments
         ],
         "follow_ups": {

@@ -103,7 +103,7 @@ def designated(state: EmployerState, people: People, t: int) -> Choice | None:
 
 
 def most_active(contacts: Sequence[Contact], people: People, t: int, window: int) -> str | None:
-    """The human with most consolidated contacts in (t − window, t]; ties go to the
+    """The human with most consolidated contacts in (t - window, t]; ties go to the
     most recent contact, then to the smaller ``person_key``."""
     counts: dict[str, list[int]] = {}
     for contact in contacts:

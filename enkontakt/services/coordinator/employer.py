@@ -131,8 +131,10 @@ class EmployerState:
 
     def note_actor(self, stamp: Stamp, actor: ActorRef | None) -> None:
         """Remember the NAV-type actor of the latest event that names one (for the unit)."""
-        if actor is not None and actor.is_nav and (
-            self.nav_actor is None or stamp > self.nav_actor[0]
+        if (
+            actor is not None
+            and actor.is_nav
+            and (self.nav_actor is None or stamp > self.nav_actor[0])
         ):
             self.nav_actor = (stamp, actor)
 

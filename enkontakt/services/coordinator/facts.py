@@ -8,9 +8,9 @@ epoch (UTC): cheap to compare, hash and subtract. Conversion to and from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from sys import intern
-from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 

@@ -15,11 +15,11 @@ state as the effect, so a redelivery or a full re-read changes nothing.
 from __future__ import annotations
 
 import heapq
-from sys import intern
 from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from sys import intern
 from typing import Any
 
 from enkontakt.schemas.events import (
@@ -76,6 +76,10 @@ class Ledger:
     people_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     clock: int | None = None
     named_at: dict[str, set[str]] = field(default_factory=dict)
+    assigned_at: dict[str, set[str]] = field(default_factory=dict)
+    # Streaming drivers re-derive every employer that names a human whose details
+    # changed; replay derives views once at the end and needs only the notices.
+    views_follow_people: bool = False
     timers: list[tuple[int, str]] = field(default_factory=list)
     next_timer: dict[str, int] = field(default_factory=dict)
     pruned_at: int | None = None
@@ -176,6 +180,10 @@ class Ledger:
         self.employers[state.orgnr] = state
         for ident in _idents_named(state):
             self.named_at.setdefault(ident, set()).add(state.orgnr)
+        for assignment in state.assignments:
+            for ident in (assignment.ident, assignment.deputy_ident):
+                if ident is not None:
+                    self.assigned_at.setdefault(ident, set()).add(state.orgnr)
 
     def evict(self, orgnr: str) -> None:
         """Stop holding an employer (its partition moved to another worker)."""
@@ -215,7 +223,9 @@ class Ledger:
                 self._apply_assignment(state, stamp, data)
             case FollowUpStarted():
                 ident = self._mention(stamp, data.actor, data.person, state.orgnr)
-                state.follow_up(data.candidate.ref).add_start(Start(stamp, ident, _actor(data.actor)))
+                state.follow_up(data.candidate.ref).add_start(
+                    Start(stamp, ident, _actor(data.actor))
+                )
                 state.note_actor(stamp, _actor(data.actor))
             case FollowUpEnded():
                 follow_up = state.follow_up(data.candidate.ref)
@@ -231,10 +241,15 @@ class Ledger:
             state.note_actor(stamp, deputy_actor)
         insort(
             state.assignments,
-            Assignment(stamp, ident, _actor(data.actor), deputy_ident, deputy_actor, data.valid_until),
+            Assignment(
+                stamp, ident, _actor(data.actor), deputy_ident, deputy_actor, data.valid_until
+            ),
             key=lambda a: a.stamp,
         )
         state.note_actor(stamp, _actor(data.actor))
+        for named in (ident, deputy_ident):
+            if named is not None:
+                self.assigned_at.setdefault(named, set()).add(state.orgnr)
 
     def _apply_absence(self, stamp: Stamp, data: ContactPersonAbsent) -> Outcome:
         key = (stamp.source, stamp.event_id)
@@ -244,17 +259,20 @@ class Ledger:
         ident = self._mention(stamp, data.actor, data.person)
         self.people.add_absence(ident, Absence(data.from_, data.until, stamp))
         found: list[dict[str, Any]] = []
-        affected = self._employers_naming(ident)
-        for orgnr in affected:
-            state = self.employers[orgnr]
-            moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
-            found.extend(self._check(state, moment, stamp.at))
+        moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
+        assigned = self._employers_naming(ident, self.assigned_at)
+        for orgnr in assigned:
+            found.extend(self._check(self.employers[orgnr], moment, stamp.at))
+        affected = self._employers_naming(ident) if self.views_follow_people else assigned
         return Outcome(True, None, found, tuple(affected))
 
-    def _employers_naming(self, ident: str) -> list[str]:
+    def _employers_naming(self, ident: str, index: dict[str, set[str]] | None = None) -> list[str]:
+        index = self.named_at if index is None else index
         orgnrs: set[str] = set()
         for known in self.people.human(ident).idents:
-            orgnrs |= self.named_at.get(known, set())
+            found = index.get(known)
+            if found:
+                orgnrs |= found
         return sorted(o for o in orgnrs if o in self.employers)
 
     # -- notices and timers -----------------------------------------------------
@@ -333,9 +351,7 @@ def _prune_employer(state: EmployerState, horizon: int, day: Any) -> None:
         and (a.valid_until is None or a.valid_until >= day - timedelta(days=1))
     ]
     state.follow_ups = {
-        k: f
-        for k, f in state.follow_ups.items()
-        if f.ended_at is None or f.ended_at >= horizon
+        k: f for k, f in state.follow_ups.items() if f.ended_at is None or f.ended_at >= horizon
     }
     state.seen = {k: v for k, v in state.seen.items() if v >= horizon}
     state.oldest = min(state.seen.values(), default=None)

@@ -131,11 +131,10 @@ class People:
     def shown(self, ident: str) -> dict[str, object]:
         """The human's newest ``name``, ``email``, ``phone`` and ``actor`` (as dict)."""
         human = self._humans.get(self.root(ident))
-        values = {name: None for name in FIELDS} if human is None else {
-            name: (human.shown[name][1] if name in human.shown else None) for name in FIELDS
-        }
-        actor = values["actor"]
-        values["actor"] = actor.as_dict() if isinstance(actor, ActorRef) else None
+        values: dict[str, object] = {name: None for name in FIELDS}
+        if human is not None:
+            for name, (_, value) in human.shown.items():
+                values[name] = value.as_dict() if isinstance(value, ActorRef) else value
         return values
 
     def shown_actor(self, ident: str) -> ActorRef | None:

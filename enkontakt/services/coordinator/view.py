@@ -102,7 +102,9 @@ def build_view(
         "contacts_30d": len(window),
         "contacts_total": len(past),
         "last_contact_at": rfc3339(past[-1].at) if past else None,
-        "recent_contacts": [recent_contact_out(c, people) for c in reversed(past[-RECENT_CONTACTS:])],
+        "recent_contacts": [
+            recent_contact_out(c, people) for c in reversed(past[-RECENT_CONTACTS:])
+        ],
         "open_inquiries": open_inquiries(state, t, config),
         "active_follow_ups": sum(1 for f in state.follow_ups.values() if f.active_at(t)),
         "unit": unit_of(state, choice),

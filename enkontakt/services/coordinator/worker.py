@@ -76,12 +76,20 @@ def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
     orgnr = None
     if event.type == ABSENCE:
         person_key = mentions_in(event)[0].idents[0].encode()
-        outs.append(Out("people", person_key, orjson.dumps({"kind": "absence", "event": orjson.Fragment(body)})))
+        outs.append(
+            Out(
+                "people",
+                person_key,
+                orjson.dumps({"kind": "absence", "event": orjson.Fragment(body)}),
+            )
+        )
     else:
         orgnr = event.data.employer.orgnr  # type: ignore[union-attr]
         outs.append(Out("accepted", orgnr.encode(), body))
         for mention in mentions_in(event):
-            outs.append(Out("people", mention.idents[0].encode(), orjson.dumps(encode_mention(mention))))
+            outs.append(
+                Out("people", mention.idents[0].encode(), orjson.dumps(encode_mention(mention)))
+            )
     return Intake(outs, event_id=event.id, orgnr=orgnr)
 
 
@@ -100,7 +108,7 @@ class EmployerWorker:
     latest: int | None = None
 
     def __post_init__(self) -> None:
-        self.ledger = Ledger(self.config)
+        self.ledger = Ledger(self.config, views_follow_people=True)
 
     def moment(self, wall: int) -> int:
         """The clock: the later of the wall clock and the latest event time seen."""

@@ -92,7 +92,7 @@ def to_alert(
 
 def sort_key(alert: dict[str, Any]) -> tuple[str, str, str]:
     """alerts.json order: (rule, key, starts_at) — by instant, not by text."""
-    return (alert["rule"], alert["key"], alert["_starts_us"] if "_starts_us" in alert else "")
+    return (alert["rule"], alert["key"], alert.get("_starts_us", ""))
 
 
 @dataclass(slots=True)

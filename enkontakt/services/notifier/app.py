@@ -51,7 +51,9 @@ def build(
     reload = {"pending": True}
 
     async def send(outs: list[Out]) -> None:
-        await topics.send(outs, metrics)
+        # The worker derives employer notices from the same ledger as the
+        # coordinator's; the coordinator publishes them, so they are dropped here.
+        await topics.send([out for out in outs if out.topic != "notices"], metrics)
         _count_firing(deriver, counter, metrics)
 
     async def on_people(raw: bytes) -> None:
@@ -89,7 +91,7 @@ def build(
         await topics["people"].maybe_declare()
         await feed.run()
 
-    @app.on_rebalance_complete.connect
+    @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
         reload["pending"] = True
 
@@ -127,7 +129,9 @@ def _count_firing(deriver: AlertDeriver, counter: CaseloadCounter, metrics: Metr
 def register(subparsers: Any) -> None:
     """Add ``enkontakt notifier``."""
     parser = subparsers.add_parser("notifier", help="run a notifier worker")
-    parser.add_argument("--web-port", type=int, default=8082, help="port of /isalive, /isready, /metrics")
+    parser.add_argument(
+        "--web-port", type=int, default=8082, help="port of /isalive, /isready, /metrics"
+    )
     parser.add_argument("--store", default="rocksdb://", choices=["rocksdb://", "memory://"])
     parser.set_defaults(func=run)
 

@@ -14,7 +14,7 @@ each such instant: between two of them the condition cannot change.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from heapq import heappop, heappush
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -78,7 +78,7 @@ def runs(points: Iterable[Point], holds: Callable[[int], bool], now: int) -> lis
 
 
 def sweep_over(changes: Iterable[tuple[int, int]], limit: int, now: int) -> list[Interval]:
-    """Intervals in which a running count (+1/−1 changes at instants) exceeds ``limit``."""
+    """Intervals in which a running count (+1/-1 changes at instants) exceeds ``limit``."""
     deltas: dict[int, int] = {}
     for at, delta in changes:
         deltas[at] = deltas.get(at, 0) + delta
@@ -134,7 +134,7 @@ def too_many_contact_persons(
 
 
 def _follow_up_points(follow_ups: Iterable[FollowUp]) -> list[Point]:
-    points = []
+    points: list[Point] = []
     for follow_up in follow_ups:
         points.extend((s.stamp.at, s.stamp.at) for s in follow_up.starts)
         if follow_up.ended_at is not None:
@@ -143,7 +143,7 @@ def _follow_up_points(follow_ups: Iterable[FollowUp]) -> list[Point]:
 
 
 def _assignment_points(state: EmployerState, people: People) -> list[Point]:
-    points = []
+    points: list[Point] = []
     for assignment in state.assignments:
         points.append((assignment.stamp.at, assignment.stamp.at))
         if assignment.valid_until is not None:
@@ -205,32 +205,61 @@ def follow_up_gap(
 ) -> list[Finding]:
     """``follow-up-gap``: active follow-ups, and the latest contact or start is more
     than the gap before the moment."""
-    if not state.follow_ups:
+    lives = [f for f in state.follow_ups.values() if _lived(f)]
+    if not lives:
         return []
     gap = config.follow_up_gap
     ats = sorted(c.at for c in contacts)
-    points = _follow_up_points(state.follow_ups.values())
-    points += [(at, at) for at in ats]
+    points = _follow_up_points(lives) + [(at, at) for at in ats]
     points += [(at + gap + 1, at + gap) for at, _ in list(points)]
-
-    def holds(t: int) -> bool:
-        latest = None
-        for follow_up in state.follow_ups.values():
-            if follow_up.active_at(t):
-                start = follow_up.responsible_at(t)
-                if start is not None and (latest is None or start.stamp.at > latest):
-                    latest = start.stamp.at
-        if latest is None:
-            return False
-        seen = bisect_right(ats, t)
-        if seen and ats[seen - 1] > latest:
-            latest = ats[seen - 1]
-        return latest < t - gap
-
+    holds = _GapCondition(lives, ats, gap)
     return [
         Finding("follow-up-gap", state.orgnr, interval, orgnr=state.orgnr)
         for interval in runs(points, holds, now)
     ]
+
+
+def _lived(follow_up: FollowUp) -> bool:
+    if not follow_up.starts:
+        return False
+    ended = follow_up.ended_at
+    return ended is None or ended > follow_up.starts[0].stamp.at
+
+
+class _GapCondition:
+    """The follow-up-gap condition, evaluated at increasing instants (as ``runs``
+    does) in O(log n) each: the starts seen so far sit in a max-heap, and a start
+    whose follow-up has ended is dropped for good (an ended follow-up stays ended)."""
+
+    def __init__(self, lives: list[FollowUp], ats: list[int], gap: int) -> None:
+        self.starts = sorted((s.stamp.at, i) for i, f in enumerate(lives) for s in f.starts)
+        self.ends = [f.ended_at for f in lives]
+        self.ats = ats
+        self.gap = gap
+        self.heap: list[tuple[int, int]] = []
+        self.next_start = 0
+        self.next_contact = 0
+        self.last_contact: int | None = None
+
+    def __call__(self, t: int) -> bool:
+        while self.next_start < len(self.starts) and self.starts[self.next_start][0] <= t:
+            at, index = self.starts[self.next_start]
+            heappush(self.heap, (-at, index))
+            self.next_start += 1
+        while self.heap:
+            end = self.ends[self.heap[0][1]]
+            if end is None or end > t:
+                break
+            heappop(self.heap)
+        while self.next_contact < len(self.ats) and self.ats[self.next_contact] <= t:
+            self.last_contact = self.ats[self.next_contact]
+            self.next_contact += 1
+        if not self.heap:
+            return False
+        latest = -self.heap[0][0]
+        if self.last_contact is not None and self.last_contact > latest:
+            latest = self.last_contact
+        return latest < t - self.gap
 
 
 def caseload_high(

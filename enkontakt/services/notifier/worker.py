@@ -83,14 +83,20 @@ class AlertDeriver:
         outs.append(Out("caseload", state.orgnr.encode(), orjson.dumps(spans_of(state))))
         return outs
 
-
     def export(self, orgnr: str) -> dict[str, Any]:
         """What was published for the employer, to store beside its state."""
         keys = sorted(self.keys.get(orgnr, set()))
         return {
             "keys": [list(k) for k in keys],
             "published": [
-                [rule, key, [[p.alert_id, p.start, p.end, p.alert] for p in self.lifecycle.published.get((rule, key), [])]]
+                [
+                    rule,
+                    key,
+                    [
+                        [p.alert_id, p.start, p.end, p.alert]
+                        for p in self.lifecycle.published.get((rule, key), [])
+                    ],
+                ]
                 for rule, key in keys
             ],
         }
@@ -107,8 +113,13 @@ def spans_of(state: EmployerState) -> dict[str, Any]:
     return {
         "orgnr": state.orgnr,
         "follow_ups": [
-            [[[list(s.stamp), s.ident, [s.actor.type, s.actor.id, s.actor.name]] for s in f.starts],
-             f.ended_at]
+            [
+                [
+                    [list(s.stamp), s.ident, [s.actor.type, s.actor.id, s.actor.name]]
+                    for s in f.starts
+                ],
+                f.ended_at,
+            ]
             for f in state.follow_ups.values()
         ],
     }

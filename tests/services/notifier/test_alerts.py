@@ -6,8 +6,14 @@ from enkontakt.services.notifier.alerts import Lifecycle, alert_id
 
 
 def alert(start: int, end: int | None) -> tuple[int, int | None, dict]:
-    body = {"alert_id": alert_id("r", "k", start), "rule": "r", "key": "k", "starts_at": str(start),
-            "ends_at": None if end is None else str(end), "status": "firing" if end is None else "resolved"}
+    body = {
+        "alert_id": alert_id("r", "k", start),
+        "rule": "r",
+        "key": "k",
+        "starts_at": str(start),
+        "ends_at": None if end is None else str(end),
+        "status": "firing" if end is None else "resolved",
+    }
     return (start, end, body)
 
 

@@ -120,7 +120,7 @@ def test_more_than_three_humans_in_thirty_days_fires_and_clears_as_the_window_mo
 
 
 def test_three_humans_do_not_fire_and_the_same_human_counts_once() -> None:
-    events = FOUR[:3] + [contact("2026-10-20 09:00", {"id": "Z000001"})]
+    events = [*FOUR[:3], contact("2026-10-20 09:00", {"id": "Z000001"})]
     assert alerts_of(replay(*events), "too-many-contact-persons") == []
 
 

@@ -1,0 +1,42 @@
+"""Bounded state: history older than the retention is pruned, event ids included."""
+
+from __future__ import annotations
+
+from enkontakt.replay import Replay
+from tests import builders as b
+
+
+def test_old_history_and_its_event_ids_are_forgotten_but_the_present_is_kept() -> None:
+    old_contact = b.contact("2026-01-05 09:00", b.person(1), id="old")
+    events = [
+        old_contact,
+        b.assign("2026-01-06 08:00", b.person(2)),  # still the contact person
+        b.inquiry("2026-01-07 10:00", "open-one"),  # never answered: still open
+        b.start("2026-01-08 10:00", "k-1", b.person(3)),  # still active
+        b.start("2026-01-08 10:00", "k-2", b.person(3)),
+        b.end("2026-01-09 10:00", "k-2"),  # ended long ago: forgotten
+    ]
+    events += [b.contact(f"2026-{m:02d}-15 09:00", b.person(4)) for m in range(2, 13)]
+    run = Replay(b.RuleConfig(retention_days=100))
+    run.feed(b.lines(*events))
+    [state] = run.ledger.states()
+    assert ("urn:system:test", "old") not in state.seen
+    assert all(r.stamp.at > b.to_us("2026-08-01 00:00") for r in state.reports)
+    assert [a.ident for a in state.assignments] == ["id:1902:Z000002"]
+    assert set(state.inquiries) == {"open-one"}
+    assert set(state.follow_ups) == {"k-1"}
+    result = run.finish(None)
+    view = result.views[0]
+    assert view["contact_person"]["name"] == "Person 2"
+    assert view["active_follow_ups"] == 1
+    assert [q["inquiry_id"] for q in view["open_inquiries"]] == ["open-one"]
+
+
+def test_state_stays_bounded_on_an_endless_stream() -> None:
+    sizes = []
+    run = Replay(b.RuleConfig(retention_days=30))
+    for month in range(1, 13):
+        run.feed(b.lines(*[b.contact(f"2026-{month:02d}-{d:02d} 09:00", b.person(d)) for d in range(1, 28)]))
+        [state] = run.ledger.states()
+        sizes.append(len(state.reports) + len(state.seen))
+    assert max(sizes[3:]) <= 2 * 27 * 2 + 10
