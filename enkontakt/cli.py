@@ -1,6 +1,6 @@
-"""The `enkontakt` command: one sub-command per module listed in COMMANDS.
+"""The `enkontakt` command: the sub-commands listed in COMMANDS.
 
-Each module named here exposes ``register(subparsers)``, which adds its
+Each module named there exposes ``register(subparsers)``, which adds its
 sub-command(s) and sets ``func`` on the parser to a callable taking the parsed
 arguments and returning the exit status.
 """
@@ -11,37 +11,42 @@ import argparse
 import importlib
 import sys
 
-COMMANDS: tuple[str, ...] = (
-    "enkontakt.replay_cli",
-    "enkontakt.generate",
-    "enkontakt.api.cli",
-    "enkontakt.schemas.generate",
-    "enkontakt.kafka.broker",
-    "enkontakt.services.coordinator.app",
-    "enkontakt.services.notifier.app",
-    "enkontakt.demo",
-)
+COMMANDS: dict[str, str] = {
+    "replay": "enkontakt.replay_cli",
+    "generate": "enkontakt.generate",
+    "schemas": "enkontakt.schemas.generate",
+    "broker": "enkontakt.kafka.broker",
+    "topics": "enkontakt.kafka.internal_topics",
+    "coordinator": "enkontakt.services.coordinator.app",
+    "notifier": "enkontakt.services.notifier.app",
+    "api": "enkontakt.api.cli",
+    "project": "enkontakt.api.cli",
+    "deliver": "enkontakt.api.cli",
+    "produce": "enkontakt.produce",
+    "dlq": "enkontakt.dlq",
+    "demo": "enkontakt.demo",
+}
+"""Each command and the module that registers it. Only the module of the command
+being run is imported, so that a replay does not pay for the streaming stack."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: for one command, or for all (help, unknown command)."""
     parser = argparse.ArgumentParser(
         prog="enkontakt",
         description="Én kontakt: one contact person per employer.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(subparsers)
+    every = list(dict.fromkeys(COMMANDS.values()))
+    for name in [COMMANDS[command]] if command in COMMANDS else every:
+        importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    """Run the command line; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

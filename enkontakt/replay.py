@@ -163,7 +163,13 @@ class Replay:
 
     def _keep_notices(self, notices: list[dict[str, Any]]) -> None:
         # Kept compact: a long replay can send many notices.
-        self.notices.extend(orjson.dumps(n) for n in notices)
+        self.notices.extend(compact(n) for n in notices)
+
+
+def compact(value: object, option: int = 0) -> bytes:
+    """``value`` as JSON bytes of exactly their size, to keep many of them: orjson's
+    own result keeps a buffer of several kilobytes, however short the text."""
+    return bytes(memoryview(orjson.dumps(value, option=option)))
 
 
 def replay_lines(

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from enkontakt.replay import Replay, UsageError
+from enkontakt.replay import Replay, UsageError, compact
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.rules_config import RuleConfig
 
@@ -153,7 +153,7 @@ def write(replay: Replay, now: int | None, out: Path) -> tuple[dict[str, int], i
         def on_alert(key: tuple[str, str, int], alert: dict[str, Any]) -> None:
             nonlocal firing
             firing += alert["status"] == "firing"
-            alerts.append((key, orjson.dumps(alert, option=orjson.OPT_INDENT_2)))
+            alerts.append((key, compact(alert, orjson.OPT_INDENT_2)))
 
         if now is not None:
             contacts = replay.derive(now, on_view, on_alert)

@@ -66,6 +66,7 @@ def alert(**changes: Any) -> dict[str, Any]:
     value: dict[str, Any] = {
         "alert_id": "response-overdue:974760673:KS-2026-0077:1",
         "rule": "response-overdue",
+        "key": "974760673/KS-2026-0077",
         "orgnr": "974760673",
         "inquiry_id": "KS-2026-0077",
         "unit": "1902",
