@@ -13,6 +13,7 @@ from typing import Any
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.partitioner import murmur2
 from faust.web import Request, Response, View
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -50,6 +51,26 @@ def rule_config(rules: RulesSettings) -> RuleConfig:
         max_caseload=rules.max_caseload,
         retention_days=rules.retention_days,
     )
+
+
+def partition_of(key: str, partitions: int) -> int:
+    """The partition the producer's default partitioner gives a key (murmur2, as in
+    the Java client and aiokafka)."""
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+def held_here(app: faust.App, topic: str, table: Any) -> dict[str, Any]:
+    """The table's entries for the partitions of ``topic`` assigned to this worker.
+
+    The memory store keeps standby copies and the data of revoked partitions in
+    the same dictionary; only the active partitions' employers are ours."""
+    assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == topic}
+    partitions = app.conf.topic_partitions
+    return {
+        key: value
+        for key, value in table.items()
+        if value is not None and partition_of(key, partitions) in assigned
+    }
 
 
 def raw_topic(app: faust.App, name: str, **options: Any) -> faust.TopicT:

@@ -23,6 +23,7 @@ from enkontakt.services.streaming import (
     PeopleFeed,
     Topics,
     add_health_pages,
+    held_here,
     rule_config,
     wall_us,
 )
@@ -93,16 +94,15 @@ def build(
     async def timers() -> None:
         if reload["pending"] and app.rebalancing is False:
             reload["pending"] = False
-            _reload(worker, table)
+            _reload(worker, held_here(app, settings.internal_topic("accepted"), table))
         await topics.send(worker.tick(wall_us()), metrics)
 
     add_health_pages(app, metrics, lambda: feed.caught_up and not app.rebalancing)
     return app
 
 
-def _reload(worker: EmployerWorker, table: Any) -> None:
+def _reload(worker: EmployerWorker, held: dict[str, Any]) -> None:
     """Hold exactly the employers of the partitions assigned here."""
-    held = {k: v for k, v in table.items() if v is not None}
     worker.release([o for o in list(worker.ledger.employers) if o not in held])
     worker.restore(decode_state(v) for k, v in held.items() if k not in worker.ledger.employers)
 

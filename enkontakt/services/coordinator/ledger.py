@@ -181,9 +181,9 @@ class Ledger:
         for ident in _idents_named(state):
             self.named_at.setdefault(ident, set()).add(state.orgnr)
         for assignment in state.assignments:
-            for ident in (assignment.ident, assignment.deputy_ident):
-                if ident is not None:
-                    self.assigned_at.setdefault(ident, set()).add(state.orgnr)
+            for named in (assignment.ident, assignment.deputy_ident):
+                if named is not None:
+                    self.assigned_at.setdefault(named, set()).add(state.orgnr)
 
     def evict(self, orgnr: str) -> None:
         """Stop holding an employer (its partition moved to another worker)."""

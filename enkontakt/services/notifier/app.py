@@ -26,6 +26,7 @@ from enkontakt.services.streaming import (
     PeopleFeed,
     Topics,
     add_health_pages,
+    held_here,
     rule_config,
     wall_us,
 )
@@ -99,7 +100,7 @@ def build(
     async def timers() -> None:
         if reload["pending"] and app.rebalancing is False:
             reload["pending"] = False
-            held = {k: v for k, v in table.items() if v is not None}
+            held = held_here(app, settings.internal_topic("accepted"), table)
             worker.release([o for o in list(worker.ledger.employers) if o not in held])
             for orgnr, stored in held.items():
                 if orgnr not in worker.ledger.employers:

@@ -14,10 +14,10 @@ each such instant: between two of them the condition cannot change.
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from heapq import heappop, heappush
 
 from enkontakt.services.coordinator.consolidation import Contact
 from enkontakt.services.coordinator.contact_person import current_assignment, designated
