@@ -171,7 +171,6 @@ def replay(*events: dict[str, Any], now: str | None = None, **config: int) -> An
     """Replay these events (in this arrival order) and return the result."""
     from enkontakt.replay import replay_lines
     from enkontakt.replay_cli import parse_now
-    from enkontakt.services.rules_config import RuleConfig
 
     moment = parse_now(oslo(now) if now and " " in now else now) if now else None
     return replay_lines(lines(*events), moment, RuleConfig(**config))

@@ -36,7 +36,11 @@ def test_state_stays_bounded_on_an_endless_stream() -> None:
     sizes = []
     run = Replay(b.RuleConfig(retention_days=30))
     for month in range(1, 13):
-        run.feed(b.lines(*[b.contact(f"2026-{month:02d}-{d:02d} 09:00", b.person(d)) for d in range(1, 28)]))
+        run.feed(
+            b.lines(
+                *[b.contact(f"2026-{month:02d}-{d:02d} 09:00", b.person(d)) for d in range(1, 28)]
+            )
+        )
         [state] = run.ledger.states()
         sizes.append(len(state.reports) + len(state.seen))
     assert max(sizes[3:]) <= 2 * 27 * 2 + 10
