@@ -123,7 +123,6 @@ def _environment(bootstrap: str, data_dir: Path) -> dict[str, str]:
         "ENKONTAKT_PARTITIONS": "4",
         "ENKONTAKT_DATABASE_URL": f"sqlite:///{data_dir / 'enkontakt.sqlite'}",
         "ENKONTAKT_JWT_SECRET": DEMO_SECRET,
-        "ENKONTAKT_LOG_FORMAT": "json",
     }
 
 

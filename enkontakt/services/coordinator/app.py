@@ -15,6 +15,7 @@ from typing import Any
 import faust
 
 from enkontakt.kafka.app import make_app
+from enkontakt.kafka.internal_topics import all_topics, create_missing
 from enkontakt.logging import bound_message, configure_logging, get_logger
 from enkontakt.services.coordinator.codec import decode_state, encode_state
 from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
@@ -82,8 +83,7 @@ def build(
 
     @app.task
     async def people_feed() -> None:
-        # No agent consumes the people topic, so faust would not declare it.
-        await topics["people"].maybe_declare()
+        await topics["people"].maybe_declare()  # no agent consumes it
         await feed.run()
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
@@ -126,6 +126,11 @@ def run(args: argparse.Namespace) -> int:
     except ConfigurationError as exc:
         print(exc)
         return 2
+    if settings.create_topics:
+        # Otherwise faust would create the contract's topics and the people topic
+        # with broker defaults: no compaction for views, and a week's retention
+        # for what a restarted worker must read in full.
+        asyncio.run(create_missing(settings, all_topics(settings)))
     return run_worker(build(settings, rules, web_port=args.web_port, store=args.store))
 
 
