@@ -319,8 +319,11 @@ def run_list(args: argparse.Namespace) -> int:
     chosen = [r for r in everything if _selection(args).matches(r)]
     shown = chosen[-args.limit :] if args.limit else chosen
     _print(shown, as_lines=args.json)
-    print(f"{len(shown)} shown, {len(chosen)} match, {len(everything)} on {settings.topic_dlq}"
-          f"; by error: {_by_error(chosen)}", file=sys.stderr)
+    print(
+        f"{len(shown)} shown, {len(chosen)} match, {len(everything)} on {settings.topic_dlq}"
+        f"; by error: {_by_error(chosen)}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -328,8 +331,11 @@ def run_redrive(args: argparse.Namespace) -> int:
     """``enkontakt dlq redrive``: exit 2 when nothing narrows the selection and --all is absent."""
     selection = _selection(args)
     if not (selection.narrowed or args.all):
-        print("enkontakt: choose what to re-drive (--error, --offsets, --since, --until) "
-              "or pass --all", file=sys.stderr)
+        print(
+            "enkontakt: choose what to re-drive (--error, --offsets, --since, --until) "
+            "or pass --all",
+            file=sys.stderr,
+        )
         return 2
     settings = _settings()
     if settings is None:

@@ -41,7 +41,10 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=settings.create_topics,
         # Fixes faust dropping input that arrives while recovery completes (recovery.py).
-        TableManager="faust.tables:TableManager",
+        TableManager=QueueSafeTableManager,
+        # No agent uses leader election, and its topic ("…-__assignor-__leader")
+        # could not be declared on NAIS, where a Topic's name cannot hold "_".
+        topic_disable_leader=True,
         **_credentials(settings),
         **_web(web_port, settings),
         **tuning_for(settings).faust_settings(),

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -37,6 +40,23 @@ log = get_logger(__name__)
 
 class BrokerError(RuntimeError):
     """The embedded broker could not be started or stopped."""
+
+
+def _stop_with_parent() -> Callable[[], None] | None:
+    """On Linux, a pre-exec hook that has the kernel SIGTERM the child when its parent dies.
+
+    Without it a broker outlives a test run or demo killed with SIGKILL. The signal
+    follows the thread that started the broker: start it from a long-lived thread.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+
+    def hook() -> None:
+        prctl(set_parent_death_signal, signal.SIGTERM)
+
+    return hook
 
 
 def free_port() -> int:
@@ -220,6 +240,7 @@ class EmbeddedBroker:
             stderr=subprocess.STDOUT,
             # Its own session: Ctrl-C in a terminal reaches only us, and we stop it in order.
             start_new_session=True,
+            preexec_fn=_stop_with_parent(),
         )
         try:
             _run_blocking(

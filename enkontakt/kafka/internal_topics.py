@@ -3,9 +3,9 @@
 Besides the contract's topics (:func:`enkontakt.kafka.topics.contract_topics`)
 the coordinator and the notifier use topics of their own: the re-keyed
 ``accepted`` stream, the ``people`` feed, the one-partition ``caseload`` topic,
-and faust's changelog and leader-election topics. All of them are named from
-``settings.faust_id`` (``ENKONTAKT_INTERNAL_TOPIC_PREFIX`` + ``ENKONTAKT_APP_ID``),
-so that on a shared cluster they live in the team's namespace.
+and faust's changelog topics (leader election is switched off in the app
+factory). All of them are named from ``settings.faust_id``
+(``ENKONTAKT_INTERNAL_TOPIC_PREFIX`` + ``ENKONTAKT_APP_ID``), so that on a shared cluster they live in the team's namespace.
 
 The services create these topics themselves when ``ENKONTAKT_CREATE_TOPICS`` is
 true; where topics are declared by the platform (NAIS) every one of them must be
@@ -36,10 +36,7 @@ from enkontakt.settings import (
 SERVICES = ("coordinator", "notifier")
 """The stream processors; each is a faust app with the id ``<faust_id>-<service>``."""
 
-LEADER_TOPIC_SUFFIX = "__assignor-__leader"
-"""faust's leader-election topic, one per app: ``<app id>-__assignor-__leader``."""
 
-_LEADER_RETENTION_DAYS = 1  # faust subscribes to it to elect a leader and never writes to it
 _TOPIC_ALREADY_EXISTS = 36
 _KUBERNETES_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
@@ -70,10 +67,8 @@ def internal_topics(settings: KafkaSettings) -> tuple[TopicSpec, ...]:
         TopicSpec(settings.internal_topic("people"), n, compacted=False, retention_days=keep),
         TopicSpec(settings.internal_topic("caseload"), 1, compacted=False, retention_days=keep),
         _changelog(coordinator, "employers", n),
-        _leader(coordinator),
         _changelog(notifier, "employers", n),
         _changelog(notifier, "caseload", 1),
-        _leader(notifier),
     )
 
 
@@ -81,20 +76,9 @@ def _changelog(app_id: str, table: str, partitions: int) -> TopicSpec:
     return TopicSpec(f"{app_id}-{table}-changelog", partitions, compacted=True, retention_days=None)
 
 
-def _leader(app_id: str) -> TopicSpec:
-    return TopicSpec(
-        f"{app_id}-{LEADER_TOPIC_SUFFIX}", 1, compacted=False, retention_days=_LEADER_RETENTION_DAYS
-    )
-
-
 def all_topics(settings: KafkaSettings) -> tuple[TopicSpec, ...]:
     """The contract's topics followed by the internal ones."""
     return contract_topics(settings) + internal_topics(settings)
-
-
-def is_leader_topic(spec: TopicSpec) -> bool:
-    """Whether ``spec`` is one of faust's leader-election topics."""
-    return spec.name.endswith(f"-{LEADER_TOPIC_SUFFIX}")
 
 
 def kubernetes_name(topic: str, team: str) -> str | None:

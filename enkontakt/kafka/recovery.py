@@ -38,7 +38,5 @@ class QueueSafeTableManager(TableManager):
     def recovery(self) -> Recovery:
         """The recovery service, created on first use."""
         if self._recovery is None:
-            self._recovery = QueueSafeRecovery(
-                self.app, self, beacon=self.beacon, loop=self.loop
-            )
+            self._recovery = QueueSafeRecovery(self.app, self, beacon=self.beacon, loop=self.loop)
         return self._recovery
