@@ -5,7 +5,8 @@ the coordinator and the notifier use topics of their own: the re-keyed
 ``accepted`` stream, the ``people`` feed, the one-partition ``caseload`` topic,
 and faust's changelog topics (leader election is switched off in the app
 factory). All of them are named from ``settings.faust_id``
-(``ENKONTAKT_INTERNAL_TOPIC_PREFIX`` + ``ENKONTAKT_APP_ID``), so that on a shared cluster they live in the team's namespace.
+(``ENKONTAKT_INTERNAL_TOPIC_PREFIX`` + ``ENKONTAKT_APP_ID``), so that on a
+shared cluster they live in the team's namespace.
 
 The services create these topics themselves when ``ENKONTAKT_CREATE_TOPICS`` is
 true; where topics are declared by the platform (NAIS) every one of them must be
