@@ -243,7 +243,7 @@ class PeopleFeed:
                 for tp, records in batches.items():
                     for record in records:
                         if record.value is not None:
-                            await self.handle(record.value)
+                            await self._handle(tp.partition, record.offset, record.value)
                     if tp in pending and records and records[-1].offset + 1 >= ends[tp]:
                         pending.discard(tp)
                 if not self.caught_up and not pending:
@@ -251,6 +251,14 @@ class PeopleFeed:
                     log.info("people feed caught up")
         finally:
             await self.consumer.stop()
+
+    async def _handle(self, partition: int, offset: int, value: bytes) -> None:
+        try:
+            await self.handle(value)
+        except (ValueError, KeyError, TypeError):
+            # Written by our own coordinator, so this is a bug or a foreign writer:
+            # skip the record, say where it is, never its content.
+            log.exception("people record skipped", partition=partition, offset=offset)
 
     async def _partitions(self, topic: str) -> list[TopicPartition]:
         assert self.consumer is not None
