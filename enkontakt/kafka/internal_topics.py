@@ -22,15 +22,11 @@ import re
 import sys
 from typing import Any
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import for_code
-
-from enkontakt.kafka.topics import TopicSpec, contract_topics
+from enkontakt.kafka.topics import TopicSpec, contract_topics, ensure_topics
 from enkontakt.logging import configure_logging, get_logger
 from enkontakt.settings import (
     ConfigurationError,
     KafkaSettings,
-    aiokafka_client_kwargs,
     load_settings,
 )
 
@@ -96,53 +92,8 @@ def kubernetes_name(topic: str, team: str) -> str | None:
 
 
 async def create_missing(settings: KafkaSettings, specs: tuple[TopicSpec, ...]) -> list[str]:
-    """Create the topics of ``specs`` that do not exist yet; return the names created.
-
-    Existing topics are left as they are (a different partition count is logged);
-    a topic created concurrently counts as existing.
-    """
-    admin = AIOKafkaAdminClient(**aiokafka_client_kwargs(settings))
-    await admin.start()
-    try:
-        existing = await _partition_counts(admin)
-        for spec in specs:
-            actual = existing.get(spec.name)
-            if actual is not None and actual != spec.partitions:
-                log.warning(
-                    "topic_partitions_differ",
-                    topic=spec.name,
-                    actual=actual,
-                    configured=spec.partitions,
-                )
-        missing = [spec for spec in specs if spec.name not in existing]
-        if missing:
-            await _create(admin, missing, settings.replication_factor)
-        return [spec.name for spec in missing]
-    finally:
-        await admin.close()
-
-
-async def _partition_counts(admin: AIOKafkaAdminClient) -> dict[str, int]:
-    names = sorted(await admin.list_topics())
-    if not names:
-        return {}
-    described = await admin.describe_topics(names)
-    return {topic["topic"]: len(topic["partitions"]) for topic in described}
-
-
-async def _create(
-    admin: AIOKafkaAdminClient, specs: list[TopicSpec], replication_factor: int
-) -> None:
-    response = await admin.create_topics(
-        [
-            NewTopic(spec.name, spec.partitions, replication_factor, topic_configs=spec.configs())
-            for spec in specs
-        ]
-    )
-    for name, code, *detail in response.topic_errors:
-        if code not in (0, _TOPIC_ALREADY_EXISTS):
-            raise for_code(code)(f"cannot create topic {name}: {detail}")
-        log.info("topic_created", topic=name, created=code == 0)
+    """Create the topics of ``specs`` that do not exist yet; return the names created."""
+    return await ensure_topics(settings, specs)
 
 
 def describe(spec: TopicSpec) -> str:

@@ -53,13 +53,16 @@ def contract_topics(settings: KafkaSettings) -> tuple[TopicSpec, ...]:
     )
 
 
-async def ensure_topics(settings: KafkaSettings) -> list[str]:
-    """Create the contract's topics that do not exist yet; return the names created.
+async def ensure_topics(
+    settings: KafkaSettings, specs: tuple[TopicSpec, ...] | None = None
+) -> list[str]:
+    """Create the topics of ``specs`` (default: the contract's) that do not exist
+    yet; return the names created.
 
     Idempotent: existing topics are left as they are (a different partition count
     is logged, not changed), and a topic created concurrently counts as existing.
     """
-    specs = contract_topics(settings)
+    specs = contract_topics(settings) if specs is None else specs
     admin = AIOKafkaAdminClient(**aiokafka_client_kwargs(settings))
     await admin.start()
     try:

@@ -5,7 +5,9 @@ agents; the work per message lives in the services' ``worker`` modules.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,10 +26,17 @@ from prometheus_client import (
     generate_latest,
 )
 
-from enkontakt.logging import get_logger
+from enkontakt.kafka.internal_topics import all_topics, create_missing
+from enkontakt.logging import configure_logging, get_logger
 from enkontakt.services.coordinator.worker import Out
 from enkontakt.services.rules_config import RuleConfig
-from enkontakt.settings import KafkaSettings, RulesSettings, ssl_context
+from enkontakt.settings import (
+    ConfigurationError,
+    KafkaSettings,
+    RulesSettings,
+    load_settings,
+    ssl_context,
+)
 
 log = get_logger("enkontakt.streaming")
 
@@ -269,3 +278,44 @@ class PeopleFeed:
             await self.consumer._client.force_metadata_update()
             await asyncio.sleep(0.5)
         raise RuntimeError(f"topic {topic} does not exist")
+
+
+Build = Callable[..., faust.App]
+
+
+def add_service_command(subparsers: Any, name: str, help: str, web_port: int, build: Build) -> None:
+    """Add a streaming service's command: ``--web-port`` and ``--store``."""
+    parser = subparsers.add_parser(name, help=help)
+    parser.add_argument(
+        "--web-port", type=int, default=web_port, help="port of /isalive, /isready, /metrics"
+    )
+    parser.add_argument("--store", default="rocksdb://", choices=["rocksdb://", "memory://"])
+    parser.set_defaults(func=lambda args: run_service(args, build))
+
+
+def run_service(args: argparse.Namespace, build: Build) -> int:
+    """Run one worker of a streaming service until SIGTERM/SIGINT; 2 on bad settings."""
+    configure_logging()
+    try:
+        settings = load_settings(KafkaSettings)
+        rules = load_settings(RulesSettings)
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if settings.create_topics:
+        # Otherwise faust would create the contract's topics and the people topic
+        # with broker defaults: no compaction for views, and a week's retention
+        # for what a restarted worker must read in full.
+        asyncio.run(create_missing(settings, all_topics(settings)))
+    return run_worker(build(settings, rules, web_port=args.web_port, store=args.store))
+
+
+def run_worker(app: faust.App) -> int:
+    """Run a faust worker in the foreground."""
+    worker = faust.Worker(app, loglevel="WARNING", override_logging=False, quiet=True)
+    # faust's start-up spinner writes terminal escapes to standard output even when
+    # it is not a terminal, which would break the JSON log lines.
+    worker.spinner = None
+    asyncio.set_event_loop(worker.loop)
+    worker.execute_from_commandline()
+    return 0

@@ -8,15 +8,12 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from typing import Any
 
 import faust
 
 from enkontakt.kafka.app import make_app
-from enkontakt.kafka.internal_topics import all_topics, create_missing
-from enkontakt.logging import bound_message, configure_logging, get_logger
+from enkontakt.logging import bound_message, get_logger
 from enkontakt.services.coordinator.codec import decode_state, encode_state
 from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
 from enkontakt.services.streaming import (
@@ -24,11 +21,12 @@ from enkontakt.services.streaming import (
     PeopleFeed,
     Topics,
     add_health_pages,
+    add_service_command,
     held_here,
     rule_config,
     wall_us,
 )
-from enkontakt.settings import ConfigurationError, KafkaSettings, RulesSettings, load_settings
+from enkontakt.settings import KafkaSettings, RulesSettings
 
 log = get_logger("enkontakt.coordinator")
 
@@ -109,37 +107,4 @@ def _reload(worker: EmployerWorker, held: dict[str, Any]) -> None:
 
 def register(subparsers: Any) -> None:
     """Add ``enkontakt coordinator``."""
-    parser = subparsers.add_parser("coordinator", help="run a coordinator worker")
-    parser.add_argument(
-        "--web-port", type=int, default=8081, help="port of /isalive, /isready, /metrics"
-    )
-    parser.add_argument("--store", default="rocksdb://", choices=["rocksdb://", "memory://"])
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run one coordinator worker until SIGTERM/SIGINT."""
-    configure_logging()
-    try:
-        settings = load_settings(KafkaSettings)
-        rules = load_settings(RulesSettings)
-    except ConfigurationError as exc:
-        print(exc)
-        return 2
-    if settings.create_topics:
-        # Otherwise faust would create the contract's topics and the people topic
-        # with broker defaults: no compaction for views, and a week's retention
-        # for what a restarted worker must read in full.
-        asyncio.run(create_missing(settings, all_topics(settings)))
-    return run_worker(build(settings, rules, web_port=args.web_port, store=args.store))
-
-
-def run_worker(app: faust.App) -> int:
-    """Run a faust worker in the foreground."""
-    worker = faust.Worker(app, loglevel="WARNING", override_logging=False, quiet=True)
-    # faust's start-up spinner writes terminal escapes to standard output even when
-    # it is not a terminal, which would break the JSON log lines.
-    worker.spinner = None
-    asyncio.set_event_loop(worker.loop)
-    worker.execute_from_commandline()
-    return 0
+    add_service_command(subparsers, "coordinator", "run a coordinator worker", 8081, build)

@@ -10,16 +10,12 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from typing import Any
 
 import faust
 
 from enkontakt.kafka.app import make_app
-from enkontakt.kafka.internal_topics import all_topics, create_missing
-from enkontakt.logging import configure_logging, get_logger
-from enkontakt.services.coordinator.app import run_worker
+from enkontakt.logging import get_logger
 from enkontakt.services.coordinator.codec import decode_state, encode_state
 from enkontakt.services.coordinator.worker import EmployerWorker, Out
 from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
@@ -28,11 +24,12 @@ from enkontakt.services.streaming import (
     PeopleFeed,
     Topics,
     add_health_pages,
+    add_service_command,
     held_here,
     rule_config,
     wall_us,
 )
-from enkontakt.settings import ConfigurationError, KafkaSettings, RulesSettings, load_settings
+from enkontakt.settings import KafkaSettings, RulesSettings
 
 log = get_logger("enkontakt.notifier")
 
@@ -130,26 +127,4 @@ def _count_firing(deriver: AlertDeriver, counter: CaseloadCounter, metrics: Metr
 
 def register(subparsers: Any) -> None:
     """Add ``enkontakt notifier``."""
-    parser = subparsers.add_parser("notifier", help="run a notifier worker")
-    parser.add_argument(
-        "--web-port", type=int, default=8082, help="port of /isalive, /isready, /metrics"
-    )
-    parser.add_argument("--store", default="rocksdb://", choices=["rocksdb://", "memory://"])
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run one notifier worker until SIGTERM/SIGINT."""
-    configure_logging()
-    try:
-        settings = load_settings(KafkaSettings)
-        rules = load_settings(RulesSettings)
-    except ConfigurationError as exc:
-        print(exc)
-        return 2
-    if settings.create_topics:
-        # Otherwise faust would create the contract's topics and the people topic
-        # with broker defaults: no compaction for views, and a week's retention
-        # for what a restarted worker must read in full.
-        asyncio.run(create_missing(settings, all_topics(settings)))
-    return run_worker(build(settings, rules, web_port=args.web_port, store=args.store))
+    add_service_command(subparsers, "notifier", "run a notifier worker", 8082, build)
