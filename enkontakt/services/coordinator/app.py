@@ -39,7 +39,7 @@ def build(
     app = make_app(service, web_port=web_port, store=store)
     topics = Topics.declare(app, settings)
     table = app.Table("employers", default=None, partitions=settings.partitions)
-    worker = EmployerWorker(rule_config(rules), view_out)
+    worker = EmployerWorker(rule_config(rules), view_out, defer=True)
     metrics = Metrics()
     feed = PeopleFeed(settings, lambda raw: _people(raw))
     reload = {"pending": True}
@@ -87,6 +87,10 @@ def build(
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
         reload["pending"] = True
+
+    @app.timer(interval=0.2)
+    async def flush() -> None:
+        await topics.send(worker.flush(wall_us()), metrics)
 
     @app.timer(interval=1.0)
     async def timers() -> None:

@@ -103,9 +103,13 @@ class EmployerWorker:
 
     config: RuleConfig
     derive: Callable[[Ledger, EmployerState, int], list[Out]]
+    # Derive changed employers in ``flush`` rather than after every message: a
+    # busy employer is then derived once per flush, not once per event.
+    defer: bool = False
     ledger: Ledger = field(init=False)
     wakeups: list[tuple[int, str]] = field(default_factory=list)
     latest: int | None = None
+    dirty: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.config, views_follow_people=True)
@@ -144,10 +148,10 @@ class EmployerWorker:
             return outs, None
         state = self.ledger.employers[outcome.orgnr]
         outs.extend(notice_outs(outcome.notices))
-        outs.extend(self._derive(state, now))
+        outs.extend(self._changed(state.orgnr, now))
         for orgnr in sorted(touched - {state.orgnr}):
             outs.extend(notice_outs(self.ledger.recheck(orgnr)))
-            outs.extend(self._derive(self.ledger.employers[orgnr], now))
+            outs.extend(self._changed(orgnr, now))
         return outs, state
 
     def people(self, raw: bytes, wall: int) -> list[Out]:
@@ -167,13 +171,24 @@ class EmployerWorker:
             for orgnr in affected:
                 outs.extend(notice_outs(self.ledger.recheck(orgnr)))
         for orgnr in affected:
-            outs.extend(self._derive(self.ledger.employers[orgnr], now))
+            outs.extend(self._changed(orgnr, now))
+        return outs
+
+    def flush(self, wall: int) -> list[Out]:
+        """Derive the employers changed since the last flush (with ``defer``)."""
+        now = self.moment(wall)
+        due, self.dirty = sorted(self.dirty), set()
+        outs: list[Out] = []
+        for orgnr in due:
+            state = self.ledger.employers.get(orgnr)
+            if state is not None:
+                outs.extend(self._derive(state, now))
         return outs
 
     def tick(self, wall: int) -> list[Out]:
-        """Publish what time alone has changed by ``wall``."""
+        """Publish what time alone has changed by ``wall`` (and flush)."""
         now = self.moment(wall)
-        outs = self._advance(now)
+        outs = self._advance(now) + self.flush(wall)
         due: set[str] = set()
         while self.wakeups and self.wakeups[0][0] <= now:
             due.add(heapq.heappop(self.wakeups)[1])
@@ -182,6 +197,13 @@ class EmployerWorker:
             if state is not None:
                 outs.extend(self._derive(state, now))
         return outs
+
+    def _changed(self, orgnr: str, now: int) -> list[Out]:
+        if self.defer:
+            self.dirty.add(orgnr)
+            return []
+        state = self.ledger.employers.get(orgnr)
+        return [] if state is None else self._derive(state, now)
 
     def _advance(self, now: int) -> list[Out]:
         return notice_outs(self.ledger.advance(now))

@@ -16,8 +16,10 @@ from tests import builders as b
 from tests.test_replay_properties import streams
 
 
-def run_workers(lines: list[str], workers: int, wall: int) -> tuple[dict[str, dict], list]:
-    pool = [EmployerWorker(RuleConfig(), view_out) for _ in range(workers)]
+def run_workers(
+    lines: list[str], workers: int, wall: int, defer: bool = False
+) -> tuple[dict[str, dict], list]:
+    pool = [EmployerWorker(RuleConfig(), view_out, defer=defer) for _ in range(workers)]
     views: dict[str, dict] = {}
     dlq = []
 
@@ -47,8 +49,9 @@ def run_workers(lines: list[str], workers: int, wall: int) -> tuple[dict[str, di
 def test_two_workers_give_the_views_of_replay(events: tuple) -> None:
     lines = b.lines(*events)
     expected = replay_lines(lines)
-    views, _ = run_workers(lines, 2, expected.now)
-    assert sorted(views.values(), key=lambda v: v["orgnr"]) == expected.views
+    for defer in (False, True):
+        views, _ = run_workers(lines, 2, expected.now, defer)
+        assert sorted(views.values(), key=lambda v: v["orgnr"]) == expected.views
 
 
 def test_an_absence_reaches_the_employer_held_by_another_worker() -> None:
