@@ -47,6 +47,13 @@ def build(
     async def _people(raw: bytes) -> None:
         await topics.send(worker.people(raw, wall_us()), metrics)
 
+    def reload_if_rebalanced() -> None:
+        # Before the first event after a rebalance: an employer held from before
+        # may have been changed by another worker meanwhile.
+        if reload["pending"] and app.rebalancing is False:
+            reload["pending"] = False
+            _reload(worker, held_here(app, settings.internal_topic("accepted"), table))
+
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
@@ -67,6 +74,7 @@ def build(
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             with metrics.latency.labels("employer").time():
+                reload_if_rebalanced()
                 orgnr = event.key.decode()
                 if orgnr not in worker.ledger.employers:
                     stored = table.get(orgnr)
@@ -94,9 +102,7 @@ def build(
 
     @app.timer(interval=1.0)
     async def timers() -> None:
-        if reload["pending"] and app.rebalancing is False:
-            reload["pending"] = False
-            _reload(worker, held_here(app, settings.internal_topic("accepted"), table))
+        reload_if_rebalanced()
         await topics.send(worker.tick(wall_us()), metrics)
 
     add_health_pages(app, metrics, lambda: feed.caught_up and not app.rebalancing)
@@ -104,9 +110,9 @@ def build(
 
 
 def _reload(worker: EmployerWorker, held: dict[str, Any]) -> None:
-    """Hold exactly the employers of the partitions assigned here."""
-    worker.release([o for o in list(worker.ledger.employers) if o not in held])
-    worker.restore(decode_state(v) for k, v in held.items() if k not in worker.ledger.employers)
+    """Hold exactly the employers of the partitions assigned here, as stored."""
+    worker.release(list(worker.ledger.employers))
+    worker.restore(decode_state(v) for v in held.values())
 
 
 def register(subparsers: Any) -> None:

@@ -64,10 +64,21 @@ def build(
 
     feed = PeopleFeed(settings, on_people)
 
+    def reload_if_rebalanced() -> None:
+        # Before the first event after a rebalance: an employer held from before
+        # may have been changed by another worker meanwhile.
+        if reload["pending"] and app.rebalancing is False:
+            reload["pending"] = False
+            held = held_here(app, settings.internal_topic("accepted"), table)
+            worker.release(list(worker.ledger.employers))
+            for orgnr, stored in held.items():
+                _restore(worker, deriver, orgnr, stored)
+
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             with metrics.latency.labels("employer").time():
+                reload_if_rebalanced()
                 orgnr = event.key.decode()
                 if orgnr not in worker.ledger.employers:
                     _restore(worker, deriver, orgnr, table.get(orgnr))
@@ -96,13 +107,7 @@ def build(
 
     @app.timer(interval=1.0)
     async def timers() -> None:
-        if reload["pending"] and app.rebalancing is False:
-            reload["pending"] = False
-            held = held_here(app, settings.internal_topic("accepted"), table)
-            worker.release([o for o in list(worker.ledger.employers) if o not in held])
-            for orgnr, stored in held.items():
-                if orgnr not in worker.ledger.employers:
-                    _restore(worker, deriver, orgnr, stored)
+        reload_if_rebalanced()
         await send(worker.tick(wall_us()))
 
     add_health_pages(app, metrics, lambda: feed.caught_up and not app.rebalancing)
