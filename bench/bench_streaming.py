@@ -13,18 +13,22 @@ In one run, on one embedded (tansu) broker:
    the time from ready (/isready answers 200) to done; the time from process start
    is printed too. The views topic is then read to check that every employer got
    a view.
-3. With the same coordinator running, contact events are offered at ``--rate``
-   per second for ``--duration`` seconds, each with ``time`` = the moment it is
-   sent (µs). A view's ``updated_at`` is the latest event time applied to the
-   employer, so a view whose (orgnr, updated_at) equals a sent event's is the
-   answer to that event: latency = when the view was read - when it was sent.
+3. With the same coordinator running, contact events are offered at each of
+   ``--rates`` per second for ``--duration`` seconds, each with ``time`` = the
+   moment it is sent (µs). A view's ``updated_at`` is the latest event time applied
+   to the employer, so the first view of an employer with ``updated_at`` at or after
+   an event's time answers that event (views may be coalesced): latency = when that
+   view was read - when the event was sent. Between loads the benchmark waits until
+   the coordinator has drained and the views topic is quiet.
 
     python bench/bench_streaming.py                      # 50k events, 1,000/s for 30 s
+    python bench/bench_streaming.py --rates 200,1000     # two loads, one after the other
     python bench/bench_streaming.py --events 20000 --duration 10
     python bench/bench_streaming.py --profile profile.txt  # py-spy over the backlog
 
 ``--profile FILE`` samples the coordinator with py-spy while it works through the
-backlog and prints where the time goes (needs ``pip install py-spy``).
+backlog, ``--profile-loads FILE`` while it takes the offered loads, and both print
+where the time goes (needs py-spy: ``pip install py-spy==0.4.3``).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -283,6 +287,29 @@ def micros(text: str) -> int:
     return int(moment.timestamp()) * 1_000_000 + moment.microsecond
 
 
+@dataclass(slots=True)
+class Pending:
+    """Offered events not yet answered by a view, per orgnr, oldest first."""
+
+    by_orgnr: dict[bytes, deque[tuple[int, float]]] = field(default_factory=dict)
+    count: int = 0
+
+    def sent(self, orgnr: bytes, event_us: int, wall: float) -> None:
+        """An event with time ``event_us`` was sent at ``wall``."""
+        self.by_orgnr.setdefault(orgnr, deque()).append((event_us, wall))
+        self.count += 1
+
+    def answered(self, orgnr: bytes, updated_us: int) -> list[float]:
+        """A view with ``updated_at`` = ``updated_us`` answers every earlier event of its
+        employer (views may be coalesced); returns when each of those was sent."""
+        waiting = self.by_orgnr.get(orgnr, deque())
+        walls = []
+        while waiting and waiting[0][0] <= updated_us:
+            walls.append(waiting.popleft()[1])
+        self.count -= len(walls)
+        return walls
+
+
 async def steady_load(bootstrap: str, settings: KafkaSettings, templates: list[dict[str, Any]],
                       rate: int, duration: float) -> Load:
     """Offer events at ``rate``/s for ``duration`` s; the latencies of their views."""
@@ -291,19 +318,17 @@ async def steady_load(bootstrap: str, settings: KafkaSettings, templates: list[d
     # back by this producer's round trips while the broker is busy with the service.
     client = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await client.start()
-    sent: dict[tuple[bytes, int], float] = {}
+    pending = Pending()
     latencies: list[float] = []
 
     async def read_views(until: asyncio.Event) -> None:
-        while not (until.is_set() and not sent):
+        while not (until.is_set() and not pending.count):
             batches = await views.getmany(timeout_ms=50, max_records=10_000)
             now = time.time()
             for records in batches.values():
                 for record in records:
                     updated = micros(orjson.loads(record.value)["updated_at"])
-                    moment = sent.pop((record.key, updated), None)
-                    if moment is not None:
-                        latencies.append(now - moment)
+                    latencies.extend(now - w for w in pending.answered(record.key, updated))
 
     stop = asyncio.Event()
     reader = asyncio.create_task(read_views(stop))
@@ -317,7 +342,7 @@ async def steady_load(bootstrap: str, settings: KafkaSettings, templates: list[d
             now = datetime.now(OSLO)
             event["time"] = now.isoformat()
             orgnr = event["data"]["employer"]["orgnr"].encode()
-            sent[(orgnr, micros(event["time"]))] = now.timestamp()
+            pending.sent(orgnr, micros(event["time"]), now.timestamp())
             await client.send(settings.topic_events, orjson.dumps(event), key=orgnr)
             count += 1
         achieved = count / (time.perf_counter() - started)
@@ -496,11 +521,14 @@ def run(args: argparse.Namespace, work: Path) -> Results:
         results.bare_seconds = asyncio.run(
             bare_read(broker.bootstrap, settings.topic_events, len(values)))
         coordinator = Coordinator.start(settings, work / "coordinator.log")
+        profiler = None
         try:
             backlog(args, results, coordinator, settings, len(values))
             results.views = len(asyncio.run(latest_views(broker.bootstrap, settings.topic_views)))
             templates = contact_templates(values)
             received = len(values)
+            if args.profile_loads:
+                profiler = start_profiler(coordinator.process.pid, args.profile_loads)
             for rate in args.rates:
                 load = asyncio.run(steady_load(
                     broker.bootstrap, settings, templates, rate, args.duration))
@@ -509,6 +537,7 @@ def run(args: argparse.Namespace, work: Path) -> Results:
                 wait_drained(coordinator, received, settings.topic_events, args.timeout)
                 asyncio.run(quiet(broker.bootstrap, settings.topic_views))
         finally:
+            stop_profiler(profiler)
             coordinator.stop()
     return results
 
@@ -546,7 +575,10 @@ def main() -> int:
                         help="offered events/s, one steady load after another (default 1000)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of each load")
     parser.add_argument("--timeout", type=float, default=900.0, help="limit for draining (s)")
-    parser.add_argument("--profile", type=Path, help="py-spy output file (collapsed stacks)")
+    parser.add_argument("--profile", type=Path,
+                        help="py-spy output file (collapsed stacks) for the backlog")
+    parser.add_argument("--profile-loads", type=Path,
+                        help="py-spy output file (collapsed stacks) for the offered loads")
     parser.add_argument(
         "--clients", choices=["embedded", "production"], default="embedded",
         help="client tuning of the coordinator: the embedded profile (one record per "
@@ -564,8 +596,10 @@ def main() -> int:
             print(f"logs in {work}", file=sys.stderr)
     print(f"## Streaming benchmark\n\nMachine: {machine()}\n")
     print(results.table(args.duration))
-    if args.profile and args.profile.exists():
-        print(f"\n## Where the coordinator's time goes\n\n{summarise_profile(args.profile)}")
+    for title, path in (("the backlog", args.profile), ("the offered loads", args.profile_loads)):
+        if path is not None and path.exists():
+            print(f"\n## Where the coordinator's time goes: {title}\n")
+            print(summarise_profile(path))
     return 0
 
 
