@@ -52,7 +52,7 @@ class Intake:
 
 def is_binary(headers: Headers) -> bool:
     """True when the message is a CloudEvent in binary mode (``ce_*`` headers)."""
-    return any(name == "ce_specversion" for name, _ in headers)
+    return any(name.lower() == "ce_specversion" for name, _ in headers)
 
 
 def structured(event: ContactEvent) -> bytes:
