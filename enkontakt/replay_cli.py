@@ -8,13 +8,16 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
 from enkontakt.replay import Replay, UsageError, compact
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.rules_config import RuleConfig
+
+if TYPE_CHECKING:
+    from enkontakt.projection.store import Projection
 
 THRESHOLDS = {
     "response_days": "business days an inquiry may wait (default 3)",
@@ -81,22 +84,17 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"enkontakt replay: {exc}", file=sys.stderr)
         return 2
-    try:
-        summary, firing, views = write(replay, now, Path(args.out))
-    finally:
-        gc.enable()
+    projection = None
     if args.database_url:
-        result = replay.finish(now) if now is not None else None
         from enkontakt.projection.store import Projection
 
         projection = Projection(args.database_url)
-        try:
-            projection.upgrade()
-            if result is not None:
-                projection.write_views(result.views)
-                projection.write_alerts(result.alerts)
-                projection.write_notices(result.notices)
-        finally:
+        projection.upgrade()
+    try:
+        summary, firing, views = write(replay, now, Path(args.out), projection)
+    finally:
+        gc.enable()
+        if projection is not None:
             projection.close()
     s = summary
     print(
@@ -132,10 +130,14 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
     yield from stream
 
 
-def write(replay: Replay, now: int | None, out: Path) -> tuple[dict[str, int], int, int]:
-    """Write the five output files into ``out``, views one employer at a time;
+def write(
+    replay: Replay, now: int | None, out: Path, projection: Projection | None = None
+) -> tuple[dict[str, int], int, int]:
+    """Write the five output files into ``out``, views one employer at a time, and
+    the same outputs to the SQL projection if one is given (derived once for both);
     returns the summary, the number of firing alerts and of views."""
     out.mkdir(parents=True, exist_ok=True)
+    batch: list[dict[str, Any]] = []
     options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
     alerts: list[tuple[tuple[str, str, int], bytes]] = []
     firing = 0
@@ -149,6 +151,11 @@ def write(replay: Replay, now: int | None, out: Path) -> tuple[dict[str, int], i
             stream.write(b"\n" if views == 0 else b",\n")
             stream.write(orjson.dumps(view, option=orjson.OPT_INDENT_2))
             views += 1
+            if projection is not None:
+                batch.append(view)
+                if len(batch) >= 1000:
+                    projection.write_views(batch)
+                    batch.clear()
 
         def on_alert(key: tuple[str, str, int], alert: dict[str, Any]) -> None:
             nonlocal firing
@@ -159,6 +166,10 @@ def write(replay: Replay, now: int | None, out: Path) -> tuple[dict[str, int], i
             contacts = replay.derive(now, on_view, on_alert)
         stream.write(b"\n]\n" if views else b"]\n")
     alerts.sort(key=lambda pair: pair[0])
+    if projection is not None:
+        projection.write_views(batch)
+        projection.write_alerts(orjson.loads(a) for _, a in alerts)
+        projection.write_notices(orjson.loads(n) for n in replay.notices)
     _write_array(out / "alerts.json", (a for _, a in alerts))
     _write_array(
         out / "notices.json",
