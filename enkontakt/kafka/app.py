@@ -6,6 +6,7 @@ from typing import Any
 
 import faust
 
+from enkontakt.kafka.embedded_transport import EmbeddedApp
 from enkontakt.kafka.profiles import tuning_for
 from enkontakt.kafka.recovery import QueueSafeTableManager
 from enkontakt.settings import KafkaSettings, Profile, ssl_context
@@ -31,7 +32,8 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         raise ValueError(f"store must be one of {', '.join(STORES)}, not {store!r}")
     # faust creates its data directory without parents; make sure they exist.
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    app_class = EmbeddedApp if settings.profile is Profile.EMBEDDED else faust.App
+    return app_class(
         settings.faust_id,
         env={},
         broker=broker_url(settings),

@@ -144,6 +144,7 @@ def consumer_kwargs(kafka: KafkaSettings, settings: ProjectorSettings) -> dict[s
             "auto_offset_reset": "earliest",
         }
         | {key: int(seconds * 1000) for key, seconds in group.items() if seconds is not None}
+        | tuning.aiokafka_consumer_kwargs()
     )
 
 

@@ -27,6 +27,7 @@ from prometheus_client import (
 )
 
 from enkontakt.kafka.internal_topics import all_topics, create_missing
+from enkontakt.kafka.profiles import tuning_for
 from enkontakt.logging import configure_logging, get_logger
 from enkontakt.services.coordinator.worker import Out
 from enkontakt.services.rules_config import RuleConfig
@@ -69,7 +70,8 @@ def partition_of(key: str, partitions: int) -> int:
 
 
 def held_here(app: faust.App, topic: str, table: Any) -> dict[str, Any]:
-    """The table's entries for the partitions of ``topic`` assigned to this worker.
+    """The table's entries for the partitions of ``topic`` assigned to this worker
+    (a key is an orgnr, or an orgnr and a ``/`` suffix).
 
     The memory store keeps standby copies and the data of revoked partitions in
     the same dictionary; only the active partitions' employers are ours."""
@@ -78,7 +80,7 @@ def held_here(app: faust.App, topic: str, table: Any) -> dict[str, Any]:
     return {
         key: value
         for key, value in table.items()
-        if value is not None and partition_of(key, partitions) in assigned
+        if value is not None and partition_of(key.partition("/")[0], partitions) in assigned
     }
 
 
@@ -238,6 +240,7 @@ class PeopleFeed:
             auto_offset_reset="earliest",
             security_protocol="SSL" if context is not None else "PLAINTEXT",
             ssl_context=context,
+            **tuning_for(self.settings).aiokafka_consumer_kwargs(),
         )
         await self.consumer.start()
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from cryptography.x509.oid import NameOID
 from yarl import URL
 
 from enkontakt.kafka.app import broker_url, make_app
+from enkontakt.kafka.profiles import tuning_for
 from enkontakt.kafka.recovery import QueueSafeRecovery, QueueSafeTableManager
 from enkontakt.settings import KafkaSettings, aiokafka_client_kwargs
 
@@ -78,6 +80,27 @@ def test_embedded_profile_carries_the_broker_workarounds(tmp_path: Path) -> None
     assert app.conf.producer_max_batch_size == 1
     assert app.conf.broker_session_timeout < 10
     assert app.conf.broker_heartbeat_interval < app.conf.broker_session_timeout / 3
+    assert tuning_for(settings).aiokafka_consumer_kwargs() == {"fetch_max_wait_ms": 50}
+    assert tuning_for(_settings(tmp_path)).aiokafka_consumer_kwargs() == {}
+
+
+def _worker_consumer_wait(app: faust.App) -> int:
+    async def create() -> int:
+        consumer = app.consumer._thread._create_worker_consumer(app.transport)
+        return int(consumer._fetch_max_wait_ms)
+
+    return asyncio.run(create())
+
+
+def test_worker_consumer_fetch_wait_is_short_only_on_the_embedded_broker(tmp_path: Path) -> None:
+    embedded = make_app(
+        _settings(tmp_path, ENKONTAKT_PROFILE="embedded"), web_port=None, store="memory://"
+    )
+    production = make_app(_settings(tmp_path), web_port=None, store="memory://")
+
+    assert _worker_consumer_wait(embedded) == 50
+    assert _worker_consumer_wait(production) == 1500  # faust's own, untouched
+    assert type(production) is faust.App
 
 
 def test_every_app_uses_the_queue_safe_recovery(tmp_path: Path) -> None:

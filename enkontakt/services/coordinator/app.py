@@ -14,7 +14,7 @@ import faust
 
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import bound_message, get_logger
-from enkontakt.services.coordinator.codec import decode_state, encode_state
+from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
 from enkontakt.services.streaming import (
     Metrics,
@@ -38,8 +38,15 @@ def build(
     service = settings.model_copy(update={"app_id": f"{settings.app_id}-coordinator"})
     app = make_app(service, web_port=web_port, store=store)
     topics = Topics.declare(app, settings)
-    table = app.Table("employers", default=None, partitions=settings.partitions)
+    # Snapshots and the events since, keyed by orgnr (enkontakt.services.coordinator.store).
+    table = app.Table(
+        "employers",
+        default=None,
+        partitions=settings.partitions,
+        value_type=bytes,  # stored as they are (faust's "raw" serializer)
+    )
     worker = EmployerWorker(rule_config(rules), view_out, defer=True)
+    history = EmployerLog()
     metrics = Metrics()
     feed = PeopleFeed(settings, lambda raw: _people(raw))
     reload = {"pending": True}
@@ -52,7 +59,7 @@ def build(
         # may have been changed by another worker meanwhile.
         if reload["pending"] and app.rebalancing is False:
             reload["pending"] = False
-            _reload(worker, held_here(app, settings.internal_topic("accepted"), table))
+            _reload(worker, history, held_here(app, settings.internal_topic("accepted"), table))
 
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
@@ -77,12 +84,14 @@ def build(
                 reload_if_rebalanced()
                 orgnr = event.key.decode()
                 if orgnr not in worker.ledger.employers:
-                    stored = table.get(orgnr)
-                    if stored is not None:
-                        worker.restore([decode_state(stored)])
+                    snapshot = table.get(orgnr)
+                    if snapshot is not None:
+                        slots = (table.get(key) for key in history.slot_keys(orgnr))
+                        _hold(worker, history.read(orgnr, snapshot, slots))
                 outs, state = worker.accepted(event.value, wall_us())
                 if state is not None:
-                    table[orgnr] = encode_state(state)
+                    key, value = history.write(state, event.value)
+                    table[key] = value
                 else:
                     metrics.events.labels("duplicate", "").inc()
                 await topics.send(outs, metrics)
@@ -109,10 +118,19 @@ def build(
     return app
 
 
-def _reload(worker: EmployerWorker, held: dict[str, Any]) -> None:
+def _reload(worker: EmployerWorker, history: EmployerLog, held: dict[str, Any]) -> None:
     """Hold exactly the employers of the partitions assigned here, as stored."""
+    for orgnr in list(worker.ledger.employers):
+        history.forget(orgnr)
     worker.release(list(worker.ledger.employers))
-    worker.restore(decode_state(v) for v in held.values())
+    for stored in history.read_all(held):
+        _hold(worker, stored)
+
+
+def _hold(worker: EmployerWorker, stored: Stored) -> None:
+    """Hold one employer: its snapshot, then the events stored after it, in order."""
+    worker.restore([stored.state])
+    worker.replay(stored.events)
 
 
 def register(subparsers: Any) -> None:

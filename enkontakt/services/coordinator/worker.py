@@ -17,7 +17,7 @@ import orjson
 
 from enkontakt.schemas.events import ContactEvent
 from enkontakt.services.coordinator.consolidation import consolidate
-from enkontakt.services.coordinator.employer import EmployerState
+from enkontakt.services.coordinator.employer import Designation, EmployerState
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.coordinator.ledger import Ledger, mentions_in
 from enkontakt.services.coordinator.people_codec import decode_mention, encode_mention
@@ -122,6 +122,18 @@ class EmployerWorker:
         """Hold these employers (restored from the table after an assignment)."""
         for state in states:
             self.ledger.load(state)
+
+    def replay(self, events: Iterable[tuple[bytes, Designation]]) -> None:
+        """Apply accepted events stored after a restored state, each with the
+        designation it left (their notices were published when they first came)."""
+        for raw, designation in events:
+            event = decode(raw)
+            if isinstance(event, Rejection):
+                continue
+            orgnr = self.ledger.apply(event).orgnr
+            state = None if orgnr is None else self.ledger.employers.get(orgnr)
+            if state is not None:
+                state.designation = designation
 
     def release(self, orgnrs: Iterable[str]) -> None:
         """Stop holding these employers (their partitions moved elsewhere)."""
