@@ -66,6 +66,7 @@ def build(
         async for event in stream.events():
             with metrics.latency.labels("intake").time():
                 result = intake(event.key, event.value, list(event.message.headers or []))
+                worker.expect(result)
                 with bound_message(
                     event_id=result.event_id, orgnr=result.orgnr, partition=event.message.partition
                 ):

@@ -48,6 +48,7 @@ class Intake:
     rejection: Rejection | None = None
     event_id: str | None = None
     orgnr: str | None = None
+    event: ContactEvent | None = None
 
 
 def is_binary(headers: Headers) -> bool:
@@ -86,11 +87,11 @@ def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
     else:
         orgnr = event.data.employer.orgnr  # type: ignore[union-attr]
         outs.append(Out("accepted", orgnr.encode(), body))
-        for mention in mentions_in(event):
-            outs.append(
-                Out("people", mention.idents[0].encode(), orjson.dumps(encode_mention(mention)))
-            )
-    return Intake(outs, event_id=event.id, orgnr=orgnr)
+        mentions = mentions_in(event)
+        if mentions:  # one message for all of the event's person records
+            records = {"kind": "mentions", "mentions": [encode_mention(m) for m in mentions]}
+            outs.append(Out("people", mentions[0].idents[0].encode(), orjson.dumps(records)))
+    return Intake(outs, event_id=event.id, orgnr=orgnr, event=event)
 
 
 @dataclass(slots=True)
@@ -110,6 +111,11 @@ class EmployerWorker:
     wakeups: list[tuple[int, str]] = field(default_factory=list)
     latest: int | None = None
     dirty: set[str] = field(default_factory=set)
+    # Events this process's intake decoded, by the bytes it published to the
+    # accepted topic: the employers' side need not decode them again. At most
+    # ``handoff`` are kept (the accepted message may go to another worker).
+    decoded: dict[bytes, ContactEvent] = field(default_factory=dict)
+    handoff: int = 4096
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.config, views_follow_people=True)
@@ -140,10 +146,21 @@ class EmployerWorker:
         for orgnr in orgnrs:
             self.ledger.evict(orgnr)
 
+    def expect(self, result: Intake) -> None:
+        """Keep the event the intake decoded until its accepted message comes back
+        (to this worker or not: the oldest are dropped beyond ``handoff``)."""
+        if result.event is None:
+            return
+        for out in result.outs:
+            if out.topic == "accepted":
+                self.decoded[out.value] = result.event
+        while len(self.decoded) > self.handoff:
+            del self.decoded[next(iter(self.decoded))]
+
     def accepted(self, raw: bytes, wall: int) -> tuple[list[Out], EmployerState | None]:
         """Apply one accepted event; returns what to publish and the state to store
         (None when it was a duplicate and nothing changed)."""
-        event = decode(raw)
+        event = self.decoded.pop(raw, None) or decode(raw)
         if isinstance(event, Rejection):  # cannot happen for our own topic; never crash
             return [], None
         at = to_us(event.time)
@@ -179,7 +196,13 @@ class EmployerWorker:
             outs.extend(notice_outs(outcome.notices))
             affected: Sequence[str] = outcome.affected
         else:
-            affected = self.ledger.apply_mention(decode_mention(message))
+            # "mentions": an event's person records; "mention": one record, as
+            # written by earlier versions.
+            records = message["mentions"] if message.get("kind") == "mentions" else [message]
+            found: dict[str, None] = {}
+            for record in records:
+                found.update(dict.fromkeys(self.ledger.apply_mention(decode_mention(record))))
+            affected = list(found)
             for orgnr in affected:
                 outs.extend(notice_outs(self.ledger.recheck(orgnr)))
         for orgnr in affected:

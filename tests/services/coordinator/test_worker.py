@@ -85,3 +85,55 @@ def test_binary_mode_is_accepted_and_forwarded_structured() -> None:
     accepted = [o for o in result.outs if o.topic == "accepted"]
     assert [o.key for o in accepted] == [b.EMPLOYER.encode()]
     assert orjson.loads(accepted[0].value)["id"] == event["id"]
+
+
+def test_an_events_person_records_travel_in_one_people_message() -> None:
+    a, d = b.person(1), b.person(2)
+    (line,) = b.lines(b.assign("2026-10-01 08:00", a, deputy=d))
+    people = [out for out in intake(None, line.encode(), ()).outs if out.topic == "people"]
+
+    assert len(people) == 1
+    records = orjson.loads(people[0].value)
+    assert records["kind"] == "mentions"
+    first, deputy = (r["idents"][0] for r in records["mentions"])
+    assert (first, deputy) == (people[0].key.decode(), "id:1902:Z000002")
+
+
+def test_a_single_person_record_of_an_earlier_version_is_still_applied() -> None:
+    a = b.person(1, phone=True)
+    worker = EmployerWorker(RuleConfig(), view_out)
+    (line,) = b.lines(b.contact("2026-10-01 08:00", b.person(1)))
+    (people,) = [out for out in intake(None, line.encode(), ()).outs if out.topic == "people"]
+    (record,) = orjson.loads(people.value)["mentions"]
+    (with_phone,) = b.lines(b.contact("2026-10-01 09:00", a))
+    (newer,) = [out for out in intake(None, with_phone.encode(), ()).outs if out.topic == "people"]
+    (newer_record,) = orjson.loads(newer.value)["mentions"]
+
+    worker.people(orjson.dumps(record), 0)
+    worker.people(orjson.dumps(newer_record), 0)
+
+    assert worker.ledger.people.shown(record["idents"][0])["phone"] is not None
+
+
+def test_the_event_decoded_by_the_intake_is_applied_without_decoding_again() -> None:
+    (line,) = b.lines(b.contact("2026-10-01 08:00", b.person(1)))
+    result = intake(None, line.encode(), ())
+    (accepted,) = [out for out in result.outs if out.topic == "accepted"]
+    worker = EmployerWorker(RuleConfig(), view_out)
+
+    worker.expect(result)
+    assert worker.decoded[accepted.value] is result.event
+    _outs, state = worker.accepted(accepted.value, 0)
+
+    assert worker.decoded == {}
+    assert state is not None and len(state.reports) == 1
+
+
+def test_decoded_events_kept_for_the_employers_side_are_bounded() -> None:
+    worker = EmployerWorker(RuleConfig(), view_out, handoff=3)
+    lines = b.lines(*(b.contact(f"2026-10-01 08:{m:02d}", b.person(1)) for m in range(5)))
+    results = [intake(None, line.encode(), ()) for line in lines]
+    for result in results:
+        worker.expect(result)
+    kept = [e.id for e in worker.decoded.values()]
+    assert kept == [r.event.id for r in results[2:] if r.event is not None]  # oldest two dropped
