@@ -4,9 +4,9 @@ pydantic's validation of the whole event.
 ``build_data(event_type, value)`` returns the same model instance that
 ``EVENT_TYPES[event_type].model_validate(value)`` would (equal fields in the
 same order, the same fields set), or None when it cannot vouch for the value.
-The shared objects (employer, actor, person, candidate) recur in almost every
-event: each distinct one is validated by its own pydantic model once and the
-instance is shared. The event's own fields are checked here by hand, written
+Actors and persons recur in almost every event and have the costly checks
+(e-mail, phone): each distinct one is validated by its own pydantic model once
+and the instance is shared. The rest is checked here by hand, written
 out from ``event_data.py``, which stays the contract's single source: None
 means "ask pydantic", which then accepts or gives the exact error. So this
 module may be stricter than the models, never more lenient; a test holds it to
@@ -105,8 +105,8 @@ def _calendar_date(value: object) -> date:
 
 
 class _Shared:
-    """Validated instances of one shared object model (employer, actor, person,
-    candidate, deputy) by their JSON fields: the same few thousand objects recur
+    """Validated instances of one shared object model (actor, person) by their
+    JSON fields: the same few thousand objects recur
     in almost every event. Only values the model accepted are kept, so every key
     holds only strings and None, and an equal key is an equal input."""
 
@@ -135,10 +135,28 @@ class _Shared:
         return found
 
 
-_employer = _Shared(Employer)
 _actor = _Shared(Actor)
 _person = _Shared(Person)
-_candidate = _Shared(Candidate)
+_EMPLOYER_KEYS = frozenset({"orgnr", "name"})
+_CANDIDATE_KEYS = frozenset({"ref"})
+_CANDIDATE_REF = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _employer(value: object) -> Employer:
+    raw = _object(value, _EMPLOYER_KEYS)
+    orgnr = raw.get("orgnr")
+    if type(orgnr) is not str:
+        raise _INVALID
+    fields = {"orgnr": orgnr, "name": _optional_text(raw.get("name"), 200)}
+    return _model(Employer, fields, set(raw))
+
+
+def _candidate(value: object) -> Candidate:
+    raw = _object(value, _CANDIDATE_KEYS)
+    ref = raw.get("ref")
+    if type(ref) is not str or not _CANDIDATE_REF.fullmatch(ref):
+        raise _INVALID
+    return _model(Candidate, {"ref": ref}, set(raw))
 
 
 def _deputy(value: object) -> Deputy:

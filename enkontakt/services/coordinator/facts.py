@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
 SECOND = 1_000_000
 MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
@@ -26,7 +27,8 @@ NAV_ACTOR_TYPES = frozenset({"nav_office", "job_specialist", "working_life_centr
 
 def to_us(moment: datetime) -> int:
     """The instant of an aware datetime, in microseconds since the epoch."""
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    elapsed = moment - EPOCH
+    return (elapsed.days * 86_400 + elapsed.seconds) * SECOND + elapsed.microseconds
 
 
 def from_us(us: int) -> datetime:
@@ -38,7 +40,20 @@ def rfc3339(us: int | None) -> str | None:
     """An instant as RFC 3339 text with the Oslo offset, or None."""
     if us is None:
         return None
-    return from_us(us).isoformat()
+    if us < 0:
+        return from_us(us).isoformat()
+    offset, suffix = _oslo_offset_of_hour(us // HOUR)
+    return (_NAIVE_EPOCH + timedelta(microseconds=us + offset)).isoformat() + suffix
+
+
+@lru_cache(maxsize=65_536)
+def _oslo_offset_of_hour(hour: int) -> tuple[int, str]:
+    """Oslo's UTC offset (µs, and as written) throughout UTC hour number ``hour``
+    after the epoch: since 1970 it is whole hours and changes only on the hour."""
+    local = from_us(hour * HOUR)
+    offset = local.utcoffset()
+    assert offset is not None
+    return offset // timedelta(microseconds=1), local.isoformat()[-6:]
 
 
 class Stamp(NamedTuple):
@@ -68,6 +83,7 @@ class ActorRef:
         return {"type": self.type, "id": self.id, "name": self.name}
 
 
+@lru_cache(maxsize=65_536)
 def person_identifiers(
     actor_id: str, person_id: str | None, email: str | None, phone: str | None
 ) -> tuple[str, ...]:
@@ -75,6 +91,7 @@ def person_identifiers(
     contract's ``person_key`` forms: ``id:ACTOR:ID``, ``email:ADDRESS``, ``phone:E164``.
 
     E-mail and phone are expected already normalised (trimmed lower-case, E.164).
+    The same person is named in many events, so each answer is kept.
     """
     idents: list[str] = []
     if person_id is not None:

@@ -51,6 +51,7 @@ from enkontakt.services.notifier.calendar import oslo_date_us
 from enkontakt.services.rules_config import RuleConfig
 
 PRUNE_EVERY = 7 * 24 * 3600 * 1_000_000
+_new_stamp = tuple.__new__  # Stamp(...) without the Python-level __new__ of a NamedTuple
 # Events that can change who is designated; others are checked only when they
 # join two humans known apart (which can make two designations one).
 DESIGNATING = (ContactPersonAssigned, FollowUpStarted, FollowUpEnded)
@@ -90,18 +91,22 @@ class Ledger:
         change nothing."""
         if at is None:
             at = to_us(event.time)
-        stamp = Stamp(at, intern(event.source), event.id)
+        source = intern(event.source)
+        stamp = _new_stamp(Stamp, (at, source, event.id))
         data = event.data
         if isinstance(data, ContactPersonAbsent):
             return self._apply_absence(stamp, data)
-        state = self.employers.get(data.employer.orgnr)
+        employer = data.employer
+        state = self.employers.get(employer.orgnr)
         if state is None:
-            state = self.employers[data.employer.orgnr] = EmployerState(data.employer.orgnr)
-        key = (stamp.source, stamp.event_id)
-        if key in state.seen:
+            state = self.employers[employer.orgnr] = EmployerState(employer.orgnr)
+        key = (source, event.id)
+        seen = state.seen
+        if key in seen:
             return Outcome(False, state.orgnr, [])
-        state.seen[key] = at
-        state.note_name(stamp, data.employer.name)
+        seen[key] = at
+        if employer.name is not None:
+            state.note_name(stamp, employer.name)
         state.note_time(at)
         merges = self.merges
         self._apply_to_employer(state, stamp, data)
@@ -150,10 +155,12 @@ class Ledger:
     # -- applying ---------------------------------------------------------------
 
     def _mention(self, stamp: Stamp, actor: Any, person: Any, orgnr: str | None = None) -> str:
-        mention = mention_of(stamp, actor, person)
-        if self.people.mention(mention):
+        email, phone = person.email, person.phone
+        idents = person_identifiers(actor.id, person.id, email, phone)
+        ref = actor_ref(actor.type, actor.id, actor.name)
+        if self.people.note(idents, stamp, ref, person.name, email, phone)[0]:
             self.merges += 1
-        first = mention.idents[0]
+        first = idents[0]
         if orgnr is not None:  # one identifier is enough: the rest are the same human
             named = self.named_at.get(first)
             if named is None:

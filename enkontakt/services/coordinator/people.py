@@ -90,10 +90,28 @@ class People:
     def record(self, mention: Mention) -> tuple[bool, bool]:
         """Record a person record; returns (joined humans known apart, changed a
         shown value of the human)."""
+        return self.note(
+            mention.idents, mention.stamp, mention.actor, mention.name, mention.email, mention.phone
+        )
+
+    def note(
+        self,
+        idents: tuple[str, ...],
+        stamp: Stamp,
+        actor: ActorRef,
+        name: str | None,
+        email: str | None,
+        phone: str | None,
+    ) -> tuple[bool, bool]:
+        """``record`` of the person record with these fields (without building it)."""
         parent = self._parent
-        idents = mention.idents
         first = idents[0]
-        if first in parent and all(i in parent for i in idents[1:]):
+        known = True
+        for ident in idents:
+            if ident not in parent:
+                known = False
+                break
+        if known:
             root = self.root(first)
             merged = False
             for ident in idents[1:]:
@@ -102,17 +120,24 @@ class People:
                     merged = True
                     root = self._union(root, other)
         else:
-            known = {self.root(i) for i in idents if i in parent}
-            merged = len(known) > 1
+            merged = len({self.root(i) for i in idents if i in parent}) > 1
             root = self._ensure(first)
             for ident in idents[1:]:
                 root = self._union(root, self._ensure(ident))
         shown = self._humans[root].shown
         changed = False
-        for name in FIELDS:
-            value = getattr(mention, name)
+        for field_name, value in (
+            ("name", name),
+            ("email", email),
+            ("phone", phone),
+            ("actor", actor),
+        ):
             if value is not None:
-                changed = _keep_latest(shown, name, mention.stamp, value) or changed
+                current = shown.get(field_name)
+                if current is None or stamp > current[0]:
+                    shown[field_name] = (stamp, value)
+                    if current is None or (current[1] is not value and current[1] != value):
+                        changed = True
         return merged, changed
 
     def add_absence(self, ident: str, absence: Absence) -> None:

@@ -41,6 +41,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
 _US_PER_SECOND = 1_000_000
+_US_PER_HOUR = 3600 * _US_PER_SECOND
 
 
 @lru_cache(maxsize=512)
@@ -91,7 +92,17 @@ def deadline_us(received_us: int, business_days: int) -> int:
 
 def oslo_date_us(us: int) -> date:
     """The Oslo calendar date of ``us`` microseconds since the Unix epoch."""
+    if us >= 0:
+        return _oslo_date_of_hour(us // _US_PER_HOUR)
     return datetime.fromtimestamp(us // _US_PER_SECOND, OSLO).date()
+
+
+@lru_cache(maxsize=65_536)
+def _oslo_date_of_hour(hour: int) -> date:
+    """The Oslo date throughout UTC hour number ``hour`` after the epoch: since 1970
+    Oslo's offset is a whole number of hours and changes only on the hour, so a
+    local midnight never falls inside a UTC hour."""
+    return datetime.fromtimestamp(hour * 3600, OSLO).date()
 
 
 @lru_cache(maxsize=65_536)
