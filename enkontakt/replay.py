@@ -71,7 +71,7 @@ class Replay:
         counts = self.counts
         ledger = self.ledger
         for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
+            if not raw or raw.isspace():  # blank (isspace, unlike strip, copies nothing)
                 continue
             counts.received += 1
             event = decode(raw)

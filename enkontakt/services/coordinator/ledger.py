@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from sys import intern
-from typing import Any
+from typing import Any, NamedTuple
 
 from enkontakt.schemas.events import (
     ContactEvent,
@@ -57,9 +57,8 @@ _new_stamp = tuple.__new__  # Stamp(...) without the Python-level __new__ of a N
 DESIGNATING = (ContactPersonAssigned, FollowUpStarted, FollowUpEnded)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What applying one event did."""
+class Outcome(NamedTuple):
+    """What applying one event did (a named tuple: one is made per event)."""
 
     applied: bool
     orgnr: str | None

@@ -156,11 +156,17 @@ class People:
     def shown(self, ident: str) -> dict[str, object]:
         """The human's newest ``name``, ``email``, ``phone`` and ``actor`` (as dict)."""
         human = self._humans.get(self.root(ident))
-        values: dict[str, object] = {name: None for name in FIELDS}
-        if human is not None:
-            for name, (_, value) in human.shown.items():
-                values[name] = value.as_dict() if isinstance(value, ActorRef) else value
-        return values
+        if human is None:
+            return {name: None for name in FIELDS}
+        get = human.shown.get
+        name, email, phone, actor = get("name"), get("email"), get("phone"), get("actor")
+        actor_value = actor[1] if actor is not None else None
+        return {
+            "name": name[1] if name is not None else None,
+            "email": email[1] if email is not None else None,
+            "phone": phone[1] if phone is not None else None,
+            "actor": actor_value.as_dict() if isinstance(actor_value, ActorRef) else actor_value,
+        }
 
     def shown_actor(self, ident: str) -> ActorRef | None:
         """The actor of the human's newest report."""

@@ -39,6 +39,7 @@ from enkontakt.schemas.rejection import RejectionCode
 __all__ = ["Rejection", "RejectionCode", "decode", "decode_binary", "decode_object"]
 
 _OPTIONAL = ("datacontenttype", "subject")
+_REQUIRED_STRINGS = ("id", "source", "type")
 _ATTRIBUTES = frozenset({"specversion", "id", "source", "type", "time", *_OPTIONAL, "data"})
 _EXTENSION_NAME = re.compile(EXTENSION_NAME_PATTERN)
 _DATACONTENTTYPE = re.compile(DATACONTENTTYPE_PATTERN)
@@ -155,15 +156,16 @@ def _check_envelope(obj: object) -> dict[str, Any]:
     """The envelope's attributes and data, with ``time`` parsed and without extensions."""
     if not isinstance(obj, dict):
         raise _not_cloudevent("The value is not a JSON object.")
-    if obj.get("specversion") != "1.0":
+    get = obj.get
+    if get("specversion") != "1.0":
         raise _not_cloudevent('Attribute specversion is missing or not "1.0".')
-    envelope = {
-        "specversion": "1.0",
-        "id": _required_string(obj, "id"),
-        "source": _required_string(obj, "source"),
-        "type": _required_string(obj, "type"),
-        "time": _event_time(obj.get("time")),
-    }
+    envelope: dict[str, Any] = {"specversion": "1.0"}
+    for name in _REQUIRED_STRINGS:
+        value = get(name)
+        if not isinstance(value, str) or not value:
+            raise _not_cloudevent(f"Attribute {name} is missing, empty or not a string.")
+        envelope[name] = value
+    envelope["time"] = _event_time(get("time"))
     _check_optional_attributes(obj)
     if not isinstance(data := obj.get("data"), dict):
         raise _not_cloudevent("Attribute data is missing or not a JSON object.")
@@ -172,13 +174,6 @@ def _check_envelope(obj: object) -> dict[str, Any]:
         if (value := obj.get(name)) is not None:
             envelope[name] = value
     return envelope
-
-
-def _required_string(obj: Mapping[str, object], name: str) -> str:
-    value = obj.get(name)
-    if not isinstance(value, str) or not value:
-        raise _not_cloudevent(f"Attribute {name} is missing, empty or not a string.")
-    return value
 
 
 def _event_time(value: object) -> datetime:
@@ -251,13 +246,14 @@ def _check_orgnrs(data: BaseModel) -> None:
     employer = fields.get("employer")
     if employer is not None and not is_valid_orgnr(employer.orgnr):
         raise _invalid_orgnr("data.employer.orgnr")
+    actor = fields.get("actor")
+    if actor is not None and actor.type == "measure_provider" and not is_valid_orgnr(actor.id):
+        raise _invalid_orgnr("data.actor.id")
     deputy = fields.get("deputy")
-    for where, actor in (
-        ("data.actor.id", fields.get("actor")),
-        ("data.deputy.actor.id", deputy.actor if deputy is not None else None),
-    ):
-        if actor is not None and actor.type == "measure_provider" and not is_valid_orgnr(actor.id):
-            raise _invalid_orgnr(where)
+    if deputy is not None:
+        actor = deputy.actor
+        if actor.type == "measure_provider" and not is_valid_orgnr(actor.id):
+            raise _invalid_orgnr("data.deputy.actor.id")
 
 
 def _invalid_orgnr(where: str) -> _Rejected:
