@@ -84,6 +84,19 @@ def held_here(app: faust.App, topic: str, table: Any) -> dict[str, Any]:
     }
 
 
+def held_as_read(app: faust.App, settings: KafkaSettings, orgnr: str, partition: int) -> bool:
+    """True when an input message came in on the partition that holds its employer
+    here, so that it can be applied without the detour through the accepted topic:
+    the input topic has as many partitions as the accepted topic (faust then
+    assigns partition p of both to the same worker) and the producer's key led the
+    event to its orgnr's partition. Both services decide alike, so every event
+    reaches each service's employers once: from the input or from ``accepted``."""
+    return (
+        partition_of(orgnr, settings.partitions) == partition
+        and app.consumer.topic_partitions(settings.topic_events) == settings.partitions
+    )
+
+
 def raw_topic(app: faust.App, name: str, **options: Any) -> faust.TopicT:
     """A topic of raw bytes keys and values."""
     return app.topic(name, key_serializer="raw", value_serializer="raw", **options)

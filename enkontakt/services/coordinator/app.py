@@ -1,8 +1,10 @@
 """The coordinator service: faust agents around the coordinator's worker.
 
-- intake: input events -> DLQ, or the internal ``accepted`` topic (keyed by orgnr)
-  and the ``people`` topic;
-- employers: ``accepted`` -> employer state (table, changelogged) -> views, notices;
+- intake: input events -> DLQ, or the employer's state when the event came in on
+  the partition of its orgnr (the usual case: upstream keys by orgnr), or else the
+  internal ``accepted`` topic (keyed by orgnr); person records to the ``people`` topic;
+- employers: ``accepted`` -> employer state (table, changelogged);
+- views are derived for changed employers every 0.2 s; notices as they arise;
 - a people feed and a timer re-derive employers when people or time change them.
 """
 
@@ -15,13 +17,14 @@ import faust
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import bound_message, get_logger
 from enkontakt.services.coordinator.store import EmployerLog, Stored
-from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake, view_out
 from enkontakt.services.streaming import (
     Metrics,
     PeopleFeed,
     Topics,
     add_health_pages,
     add_service_command,
+    held_as_read,
     held_here,
     rule_config,
     wall_us,
@@ -61,14 +64,32 @@ def build(
             reload["pending"] = False
             _reload(worker, history, held_here(app, settings.internal_topic("accepted"), table))
 
+    def apply(orgnr: str, raw: bytes) -> list[Out]:
+        """Apply one accepted event to its employer, held here, and store it."""
+        with metrics.latency.labels("employer").time():
+            reload_if_rebalanced()
+            if orgnr not in worker.ledger.employers:
+                snapshot = table.get(orgnr)
+                if snapshot is not None:
+                    slots = (table.get(key) for key in history.slot_keys(orgnr))
+                    _hold(worker, history.read(orgnr, snapshot, slots))
+            outs, state = worker.accepted(raw, wall_us())
+            if state is not None:
+                key, value = history.write(state, raw)
+                table[key] = value
+            else:
+                metrics.events.labels("duplicate", "").inc()
+            return outs
+
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             with metrics.latency.labels("intake").time():
+                partition = event.message.partition
                 result = intake(event.key, event.value, list(event.message.headers or []))
                 worker.expect(result)
                 with bound_message(
-                    event_id=result.event_id, orgnr=result.orgnr, partition=event.message.partition
+                    event_id=result.event_id, orgnr=result.orgnr, partition=partition
                 ):
                     if result.rejection is not None:
                         code = str(result.rejection.code)
@@ -76,26 +97,18 @@ def build(
                         log.warning("event rejected", error=code)
                     else:
                         metrics.events.labels("accepted", "").inc()
-                    await topics.send(result.outs, metrics)
+                    outs, orgnr = result.outs, result.orgnr
+                    if orgnr is not None and held_as_read(app, settings, orgnr, partition):
+                        # No detour through the accepted topic: apply it here.
+                        (accepted,) = (o for o in outs if o.topic == "accepted")
+                        outs = [o for o in outs if o.topic != "accepted"]
+                        outs.extend(apply(orgnr, accepted.value))
+                    await topics.send(outs, metrics)
 
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            with metrics.latency.labels("employer").time():
-                reload_if_rebalanced()
-                orgnr = event.key.decode()
-                if orgnr not in worker.ledger.employers:
-                    snapshot = table.get(orgnr)
-                    if snapshot is not None:
-                        slots = (table.get(key) for key in history.slot_keys(orgnr))
-                        _hold(worker, history.read(orgnr, snapshot, slots))
-                outs, state = worker.accepted(event.value, wall_us())
-                if state is not None:
-                    key, value = history.write(state, event.value)
-                    table[key] = value
-                else:
-                    metrics.events.labels("duplicate", "").inc()
-                await topics.send(outs, metrics)
+            await topics.send(apply(event.key.decode(), event.value), metrics)
 
     @app.task
     async def people_feed() -> None:

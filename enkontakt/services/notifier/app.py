@@ -1,7 +1,8 @@
 """The notifier service: faust agents around the notifier's worker.
 
-- employers: the internal ``accepted`` topic -> employer facts and published
-  alerts (one table value, changelogged) -> alert changes;
+- employers: the input events read on their employer's partition, and the
+  internal ``accepted`` topic for the others (see ``held_as_read``) -> employer
+  facts and published alerts (one table value, changelogged) -> alert changes;
 - caseload: every employer's follow-up spans on a one-partition topic -> the one
   worker owning it counts active follow-ups per human;
 - a people feed and a timer re-derive employers when people or time change them,
@@ -17,7 +18,7 @@ import faust
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import get_logger
 from enkontakt.services.coordinator.codec import decode_state, encode_state
-from enkontakt.services.coordinator.worker import EmployerWorker, Out
+from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake
 from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
 from enkontakt.services.streaming import (
     Metrics,
@@ -25,6 +26,7 @@ from enkontakt.services.streaming import (
     Topics,
     add_health_pages,
     add_service_command,
+    held_as_read,
     held_here,
     rule_config,
     wall_us,
@@ -74,18 +76,32 @@ def build(
             for orgnr, stored in held.items():
                 _restore(worker, deriver, orgnr, stored)
 
+    def apply(orgnr: str, raw: bytes) -> list[Out]:
+        with metrics.latency.labels("employer").time():
+            reload_if_rebalanced()
+            if orgnr not in worker.ledger.employers:
+                _restore(worker, deriver, orgnr, table.get(orgnr))
+            outs, state = worker.accepted(raw, wall_us())
+            if state is not None:
+                table[orgnr] = {"state": encode_state(state), "alerts": deriver.export(orgnr)}
+            return outs
+
+    @app.agent(topics["events"])
+    async def intake_agent(stream: faust.StreamT[bytes]) -> None:
+        # The coordinator accounts for every input event (DLQ, metrics); here only
+        # the accepted ones read on their employer's partition are applied.
+        async for event in stream.events():
+            result = intake(event.key, event.value, list(event.message.headers or []))
+            orgnr = result.orgnr
+            if orgnr is not None and held_as_read(app, settings, orgnr, event.message.partition):
+                worker.expect(result)
+                (accepted,) = (o for o in result.outs if o.topic == "accepted")
+                await send(apply(orgnr, accepted.value))
+
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            with metrics.latency.labels("employer").time():
-                reload_if_rebalanced()
-                orgnr = event.key.decode()
-                if orgnr not in worker.ledger.employers:
-                    _restore(worker, deriver, orgnr, table.get(orgnr))
-                outs, state = worker.accepted(event.value, wall_us())
-                if state is not None:
-                    table[orgnr] = {"state": encode_state(state), "alerts": deriver.export(orgnr)}
-                await send(outs)
+            await send(apply(event.key.decode(), event.value))
 
     @app.agent(topics["caseload"])
     async def caseload_agent(stream: faust.StreamT[bytes]) -> None:
