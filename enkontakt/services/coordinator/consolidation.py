@@ -9,25 +9,21 @@ and a late report that bridges two contacts merges them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from enkontakt.services.coordinator.employer import Report
 from enkontakt.services.coordinator.people import People
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """One consolidated contact."""
+class Contact(NamedTuple):
+    """One consolidated contact (a named tuple: derivation makes many)."""
 
     human: str
     first: Report
     reports: int
     reported_by: tuple[str, ...]
-
-    @property
-    def at(self) -> int:
-        """When the contact happened: its earliest report's time."""
-        return self.first.stamp.at
+    at: int
+    """When the contact happened: its earliest report's time."""
 
 
 def consolidate(reports: Iterable[Report], people: People, gap: int) -> list[Contact]:
@@ -50,9 +46,8 @@ def consolidate(reports: Iterable[Report], people: People, gap: int) -> list[Con
 
 
 def _contact(human: str, session: list[Report]) -> Contact:
-    return Contact(
-        human=human,
-        first=session[0],
-        reports=len(session),
-        reported_by=tuple(sorted({r.stamp.source for r in session})),
-    )
+    first = session[0]
+    if len(session) == 1:
+        return Contact(human, first, 1, (first.stamp.source,), first.stamp.at)
+    sources = tuple(sorted({r.stamp.source for r in session}))
+    return Contact(human, first, len(session), sources, first.stamp.at)

@@ -143,8 +143,9 @@ class Ledger:
         """Forget history older than ``horizon`` (µs), keeping what still decides
         the present: the newest old assignment, active follow-ups, open inquiries."""
         day = oslo_date_us(horizon)
-        for orgnr in list(self.employers):
-            state = self.employers[orgnr]
+        for orgnr, state in list(self.employers.items()):
+            if state.oldest is not None and state.oldest >= horizon:
+                continue  # nothing old to forget, and it has events (it was pruned before)
             _prune_employer(state, horizon, day)
             if state.is_empty() and not state.seen:
                 del self.employers[orgnr]
@@ -153,11 +154,10 @@ class Ledger:
 
     # -- applying ---------------------------------------------------------------
 
-    def _mention(self, stamp: Stamp, actor: Any, person: Any, orgnr: str | None = None) -> str:
+    def _mention(self, stamp: Stamp, actor: ActorRef, person: Any, orgnr: str | None = None) -> str:
         email, phone = person.email, person.phone
         idents = person_identifiers(actor.id, person.id, email, phone)
-        ref = actor_ref(actor.type, actor.id, actor.name)
-        if self.people.note(idents, stamp, ref, person.name, email, phone)[0]:
+        if self.people.note(idents, stamp, actor, person.name, email, phone)[0]:
             self.merges += 1
         first = idents[0]
         if orgnr is not None:  # one identifier is enough: the rest are the same human
@@ -206,9 +206,10 @@ class Ledger:
     def _apply_to_employer(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
         match data:
             case ContactRegistered():
-                ident = self._mention(stamp, data.actor, data.person, state.orgnr)
+                actor = _actor(data.actor)
+                ident = self._mention(stamp, actor, data.person, state.orgnr)
                 state.reports.append(Report(stamp, ident, intern(data.channel)))
-                state.note_actor(stamp, _actor(data.actor))
+                state.note_actor(stamp, actor)
             case InquiryReceived():
                 inquiry = state.inquiry(data.inquiry_id)
                 if inquiry.received is None or stamp < inquiry.received:
@@ -216,43 +217,43 @@ class Ledger:
                     inquiry.topic = data.topic
                     inquiry.urgency = data.urgency
                 if data.actor is not None:
-                    state.note_actor(stamp, _actor(data.actor))
+                    actor = _actor(data.actor)
+                    state.note_actor(stamp, actor)
                     if data.person is not None:
-                        self._mention(stamp, data.actor, data.person, state.orgnr)
+                        self._mention(stamp, actor, data.person, state.orgnr)
             case InquiryAnswered():
                 inquiry = state.inquiry(data.inquiry_id)
                 if inquiry.answered_at is None or stamp.at < inquiry.answered_at:
                     inquiry.answered_at = stamp.at
-                self._mention(stamp, data.actor, data.person, state.orgnr)
-                state.note_actor(stamp, _actor(data.actor))
+                actor = _actor(data.actor)
+                self._mention(stamp, actor, data.person, state.orgnr)
+                state.note_actor(stamp, actor)
             case ContactPersonAssigned():
                 self._apply_assignment(state, stamp, data)
             case FollowUpStarted():
-                ident = self._mention(stamp, data.actor, data.person, state.orgnr)
-                state.follow_up(data.candidate.ref).add_start(
-                    Start(stamp, ident, _actor(data.actor))
-                )
-                state.note_actor(stamp, _actor(data.actor))
+                actor = _actor(data.actor)
+                ident = self._mention(stamp, actor, data.person, state.orgnr)
+                state.follow_up(data.candidate.ref).add_start(Start(stamp, ident, actor))
+                state.note_actor(stamp, actor)
             case FollowUpEnded():
                 follow_up = state.follow_up(data.candidate.ref)
                 if follow_up.ended_at is None or stamp.at < follow_up.ended_at:
                     follow_up.ended_at = stamp.at
 
     def _apply_assignment(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
-        ident = self._mention(stamp, data.actor, data.person, state.orgnr)
+        actor = _actor(data.actor)
+        ident = self._mention(stamp, actor, data.person, state.orgnr)
         deputy_ident = deputy_actor = None
         if data.deputy is not None:
-            deputy_ident = self._mention(stamp, data.deputy.actor, data.deputy.person, state.orgnr)
             deputy_actor = _actor(data.deputy.actor)
+            deputy_ident = self._mention(stamp, deputy_actor, data.deputy.person, state.orgnr)
             state.note_actor(stamp, deputy_actor)
         insort(
             state.assignments,
-            Assignment(
-                stamp, ident, _actor(data.actor), deputy_ident, deputy_actor, data.valid_until
-            ),
+            Assignment(stamp, ident, actor, deputy_ident, deputy_actor, data.valid_until),
             key=lambda a: a.stamp,
         )
-        state.note_actor(stamp, _actor(data.actor))
+        state.note_actor(stamp, actor)
         for named in (ident, deputy_ident):
             if named is not None:
                 self.assigned_at.setdefault(named, set()).add(state.orgnr)
@@ -262,7 +263,7 @@ class Ledger:
         if key in self.people_seen:
             return Outcome(False, None, [])
         self.people_seen[key] = stamp.at
-        ident = self._mention(stamp, data.actor, data.person)
+        ident = self._mention(stamp, _actor(data.actor), data.person)
         self.people.add_absence(ident, Absence(data.from_, data.until, stamp))
         found: list[dict[str, Any]] = []
         moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
