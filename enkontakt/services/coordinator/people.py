@@ -112,7 +112,9 @@ class People:
                 known = False
                 break
         if known:
-            root = self.root(first)
+            root = parent[first]
+            if parent[root] != root:
+                root = self.root(first)
             merged = False
             for ident in idents[1:]:
                 other = self.root(ident)
@@ -126,12 +128,7 @@ class People:
                 root = self._union(root, self._ensure(ident))
         shown = self._humans[root].shown
         changed = False
-        for field_name, value in (
-            ("name", name),
-            ("email", email),
-            ("phone", phone),
-            ("actor", actor),
-        ):
+        for field_name, value in zip(FIELDS, (name, email, phone, actor), strict=True):
             if value is not None:
                 current = shown.get(field_name)
                 if current is None or stamp > current[0]:
