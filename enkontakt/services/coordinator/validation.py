@@ -27,7 +27,6 @@ from enkontakt.schemas.events import (
     EXTENSION_NAME_PATTERN,
     ContactEvent,
 )
-from enkontakt.schemas.fast_data import build_data
 from enkontakt.schemas.identity_numbers import (
     Path,
     find_identity_number,
@@ -137,10 +136,7 @@ def _decode(obj: object, *, scan: bool) -> ContactEvent | Rejection:
         data_model = _data_model(event["type"])
         if scan:
             _check_no_identity_number(obj)
-        data = build_data(event["type"], event["data"])
-        if data is None:
-            data = _validate_data(data_model, event["data"])
-        event["data"] = data
+        event["data"] = data = _validate_data(data_model, event["data"])
         _check_orgnrs(data)
         _check_subject(event.get("subject"), data)
     except _Rejected as rejected:
