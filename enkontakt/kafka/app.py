@@ -6,9 +6,9 @@ from typing import Any
 
 import faust
 
-from enkontakt.kafka.embedded_transport import EmbeddedApp
 from enkontakt.kafka.profiles import tuning_for
 from enkontakt.kafka.recovery import QueueSafeTableManager
+from enkontakt.kafka.tuned_transport import TunedApp
 from enkontakt.settings import KafkaSettings, Profile, ssl_context
 
 STORES = ("memory://", "rocksdb://")
@@ -32,9 +32,12 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         raise ValueError(f"store must be one of {', '.join(STORES)}, not {store!r}")
     # faust creates its data directory without parents; make sure they exist.
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app_class = EmbeddedApp if settings.profile is Profile.EMBEDDED else faust.App
-    return app_class(
+    tuning = tuning_for(settings)
+    overrides = tuning.aiokafka_consumer_kwargs()
+    tuned: dict[str, Any] = {"consumer_overrides": overrides} if overrides else {}
+    return (TunedApp if overrides else faust.App)(
         settings.faust_id,
+        **tuned,
         env={},
         broker=broker_url(settings),
         store=store,
@@ -49,7 +52,7 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         topic_disable_leader=True,
         **_credentials(settings),
         **_web(web_port, settings),
-        **tuning_for(settings).faust_settings(),
+        **tuning.faust_settings(),
     )
 
 

@@ -80,26 +80,29 @@ def test_embedded_profile_carries_the_broker_workarounds(tmp_path: Path) -> None
     assert app.conf.producer_max_batch_size == 1
     assert app.conf.broker_session_timeout < 10
     assert app.conf.broker_heartbeat_interval < app.conf.broker_session_timeout / 3
-    assert tuning_for(settings).aiokafka_consumer_kwargs() == {"fetch_max_wait_ms": 50}
+    assert tuning_for(settings).aiokafka_consumer_kwargs() == {
+        "fetch_max_wait_ms": 50,
+        "fetch_min_bytes": 65536,
+    }
     assert tuning_for(_settings(tmp_path)).aiokafka_consumer_kwargs() == {}
 
 
-def _worker_consumer_wait(app: faust.App) -> int:
-    async def create() -> int:
+def _worker_consumer_fetch(app: faust.App) -> tuple[int, int]:
+    async def create() -> tuple[int, int]:
         consumer = app.consumer._thread._create_worker_consumer(app.transport)
-        return int(consumer._fetch_max_wait_ms)
+        return consumer._fetch_max_wait_ms, consumer._fetch_min_bytes
 
     return asyncio.run(create())
 
 
-def test_worker_consumer_fetch_wait_is_short_only_on_the_embedded_broker(tmp_path: Path) -> None:
+def test_worker_consumer_fetch_is_tuned_only_on_the_embedded_broker(tmp_path: Path) -> None:
     embedded = make_app(
         _settings(tmp_path, ENKONTAKT_PROFILE="embedded"), web_port=None, store="memory://"
     )
     production = make_app(_settings(tmp_path), web_port=None, store="memory://")
 
-    assert _worker_consumer_wait(embedded) == 50
-    assert _worker_consumer_wait(production) == 1500  # faust's own, untouched
+    assert _worker_consumer_fetch(embedded) == (50, 65536)
+    assert _worker_consumer_fetch(production) == (1500, 1)  # faust's own, untouched
     assert type(production) is faust.App
 
 
