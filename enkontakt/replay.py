@@ -84,7 +84,8 @@ class Replay:
             at = to_us(event.time)
             if self.latest is None or at > self.latest:
                 self.latest = at
-                self._keep_notices(ledger.advance(at))
+                if found := ledger.advance(at):
+                    self._keep_notices(found)
             outcome = ledger.apply(event, at)
             if not outcome.applied:
                 counts.duplicates += 1
