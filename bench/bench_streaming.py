@@ -127,12 +127,13 @@ async def produce(bootstrap: str, topic: str, values: list[bytes]) -> float:
 
 async def assigned_consumer(bootstrap: str, topic: str, *, from_end: bool) -> AIOKafkaConsumer:
     """A consumer (no group) holding every partition of ``topic``."""
-    # The embedded profile's short fetch wait: tansu holds a fetch for part of the
-    # maximum wait, which would otherwise add to every latency measured here.
+    # The embedded profile's short fetch wait (and no minimum): tansu holds a fetch
+    # for part of the maximum wait, which would otherwise add to every latency
+    # measured here.
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         enable_auto_commit=False,
-        **EMBEDDED.aiokafka_consumer_kwargs(),
+        fetch_max_wait_ms=EMBEDDED.fetch_max_wait_ms or 500,
     )
     await consumer.start()
     await consumer.topics()

@@ -4,7 +4,7 @@
   the partition of its orgnr (the usual case: upstream keys by orgnr), or else the
   internal ``accepted`` topic (keyed by orgnr); person records to the ``people`` topic;
 - employers: ``accepted`` -> employer state (table, changelogged);
-- views are derived for changed employers every 0.2 s; notices as they arise;
+- views are derived for changed employers every 0.1 s; notices as they arise;
 - a people feed and a timer re-derive employers when people or time change them.
 """
 
@@ -119,7 +119,7 @@ def build(
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
         reload["pending"] = True
 
-    @app.timer(interval=0.2)
+    @app.timer(interval=0.1)
     async def flush() -> None:
         await topics.send(worker.flush(wall_us()), metrics)
 
