@@ -9,16 +9,18 @@ on) the whole state is stored under ``{orgnr}``, as of that event, instead. Slot
 are reused, so an employer has at most ``TAIL`` keys and a write costs about one
 event; the state is the snapshot with the newer slots folded in, in order.
 
-Values are bytes: a snapshot is the JSON of ``encode_state`` plus ``seq``; a slot
-is ``seq`` in ASCII, a newline, the employer's designation after the event (the
-memory behind employer notices, which depends on the people directory of that
-moment) as a JSON line, and the accepted event as it was read.
+Values are bytes: a snapshot is the JSON of ``encode_state`` plus ``seq`` and the
+service's ``extra`` (the notifier's published alerts); a slot is ``seq`` in
+ASCII, a newline, a JSON line with the employer's designation after the event
+(the memory behind employer notices, which depends on the people directory of
+that moment) and ``extra`` after it, and the accepted event as it was read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -36,6 +38,8 @@ class Stored:
     state: EmployerState
     seq: int
     events: list[tuple[bytes, Designation]]
+    extra: Any = None
+    """The service's ``extra`` as of the last of ``events`` (or of the snapshot)."""
 
 
 def orgnr_of(key: str) -> str:
@@ -51,17 +55,19 @@ class EmployerLog:
     tail: int = TAIL
     seq: dict[str, int] = field(default_factory=dict)
 
-    def write(self, state: EmployerState, raw: bytes) -> tuple[str, bytes]:
-        """The key and value to store after ``raw`` was applied to ``state``."""
+    def write(self, state: EmployerState, raw: bytes, extra: Any = None) -> tuple[str, bytes]:
+        """The key and value to store after ``raw`` was applied to ``state``;
+        ``extra``: what else the service keeps of the employer after it (JSON-able)."""
         seq = self.seq.get(state.orgnr, 0) + 1
         self.seq[state.orgnr] = seq
         if seq % self.tail == 1 % self.tail:
             snapshot = encode_state(state)
             snapshot["seq"] = seq
+            snapshot["extra"] = extra
             return state.orgnr, orjson.dumps(snapshot)
         d = state.designation
-        designation = orjson.dumps([d.ident, d.shown, d.at])
-        return f"{state.orgnr}/{seq % self.tail}", b"%d\n%b\n%b" % (seq, designation, raw)
+        after = orjson.dumps([d.ident, d.shown, d.at, extra])
+        return f"{state.orgnr}/{seq % self.tail}", b"%d\n%b\n%b" % (seq, after, raw)
 
     def slot_keys(self, orgnr: str) -> list[str]:
         """Every key an employer's events may be stored under."""
@@ -71,18 +77,23 @@ class EmployerLog:
         """An employer from its snapshot and slot values; remembers its count."""
         value = orjson.loads(snapshot)
         base = int(value.pop("seq"))
+        extra = value.pop("extra", None)
         newer: list[tuple[int, bytes, bytes]] = []
         for slot in slots:
             if slot is None:
                 continue
             head, _, rest = slot.partition(b"\n")
             if int(head) > base:
-                designation, _, raw = rest.partition(b"\n")
-                newer.append((int(head), raw, designation))
+                after, _, raw = rest.partition(b"\n")
+                newer.append((int(head), raw, after))
         newer.sort()
         self.seq[orgnr] = newer[-1][0] if newer else base
-        events = [(raw, Designation(*orjson.loads(d))) for _, raw, d in newer]
-        return Stored(decode_state(value), base, events)
+        events = []
+        for _, raw, after in newer:
+            ident, shown, at, extra_after = orjson.loads(after)
+            events.append((raw, Designation(ident, shown, at)))
+            extra = extra_after  # as of the latest event
+        return Stored(decode_state(value), base, events, extra)
 
     def read_all(self, entries: Mapping[str, bytes]) -> Iterator[Stored]:
         """Every employer among table entries (snapshots and slots of any employers)."""

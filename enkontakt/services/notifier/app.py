@@ -2,7 +2,8 @@
 
 - employers: the input events read on their employer's partition, and the
   internal ``accepted`` topic for the others (see ``held_as_read``) -> employer
-  facts and published alerts (one table value, changelogged) -> alert changes;
+  facts and published alerts (a snapshot every 32 events and the events since,
+  changelogged) -> alert changes;
 - caseload: every employer's follow-up spans on a one-partition topic -> the one
   worker owning it counts active follow-ups per human;
 - a people feed and a timer re-derive employers when people or time change them,
@@ -17,7 +18,7 @@ import faust
 
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import get_logger
-from enkontakt.services.coordinator.codec import decode_state, encode_state
+from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake
 from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
 from enkontakt.services.streaming import (
@@ -43,11 +44,14 @@ def build(
     service = settings.model_copy(update={"app_id": f"{settings.app_id}-notifier"})
     app = make_app(service, web_port=web_port, store=store)
     topics = Topics.declare(app, settings)
-    table = app.Table("employers", default=None, partitions=settings.partitions)
+    # Snapshots and the events since, with the alerts published after each
+    # (enkontakt.services.coordinator.store), keyed by orgnr.
+    table = app.Table("employers", default=None, partitions=settings.partitions, value_type=bytes)
     spans = app.Table("caseload", default=None, partitions=1)
     config = rule_config(rules)
     deriver = AlertDeriver()
     worker = EmployerWorker(config, deriver)
+    history = EmployerLog()
     counter = CaseloadCounter(config, worker.ledger.people)
     metrics = Metrics()
     reload = {"pending": True}
@@ -72,18 +76,24 @@ def build(
         if reload["pending"] and app.rebalancing is False:
             reload["pending"] = False
             held = held_here(app, settings.internal_topic("accepted"), table)
+            for orgnr in worker.ledger.employers:
+                history.forget(orgnr)
             worker.release(list(worker.ledger.employers))
-            for orgnr, stored in held.items():
-                _restore(worker, deriver, orgnr, stored)
+            for stored in history.read_all(held):
+                _hold(worker, deriver, stored)
 
     def apply(orgnr: str, raw: bytes) -> list[Out]:
         with metrics.latency.labels("employer").time():
             reload_if_rebalanced()
             if orgnr not in worker.ledger.employers:
-                _restore(worker, deriver, orgnr, table.get(orgnr))
+                snapshot = table.get(orgnr)
+                if snapshot is not None:
+                    slots = (table.get(key) for key in history.slot_keys(orgnr))
+                    _hold(worker, deriver, history.read(orgnr, snapshot, slots))
             outs, state = worker.accepted(raw, wall_us())
             if state is not None:
-                table[orgnr] = {"state": encode_state(state), "alerts": deriver.export(orgnr)}
+                key, value = history.write(state, raw, deriver.export(orgnr))
+                table[key] = value
             return outs
 
     @app.agent(topics["events"])
@@ -130,11 +140,13 @@ def build(
     return app
 
 
-def _restore(worker: EmployerWorker, deriver: AlertDeriver, orgnr: str, stored: Any) -> None:
-    if stored is None:
-        return
-    worker.restore([decode_state(stored["state"])])
-    deriver.load(orgnr, stored["alerts"])
+def _hold(worker: EmployerWorker, deriver: AlertDeriver, stored: Stored) -> None:
+    """Hold one employer: its snapshot, the events stored after it, and the alerts
+    published as of the last of them."""
+    worker.restore([stored.state])
+    worker.replay(stored.events)
+    if stored.extra is not None:
+        deriver.load(stored.state.orgnr, stored.extra)
 
 
 def _count_firing(deriver: AlertDeriver, counter: CaseloadCounter, metrics: Metrics) -> None:

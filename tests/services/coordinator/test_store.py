@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from enkontakt.services.coordinator.codec import encode_state
 from enkontakt.services.coordinator.store import EmployerLog, orgnr_of
 from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
+from enkontakt.services.notifier.worker import AlertDeriver
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b
 from tests.test_replay_properties import streams
@@ -18,10 +19,13 @@ from tests.test_replay_properties import streams
 WALL = 1_800_000_000_000_000
 
 
-def run(lines: list[str], tail: int) -> tuple[EmployerWorker, dict[str, bytes], list[bytes]]:
+def run(
+    lines: list[str], tail: int, deriver: AlertDeriver | None = None
+) -> tuple[EmployerWorker, dict[str, bytes], list[bytes]]:
     """One worker; the table as a dict (the last value per key wins, as after
-    compaction) and the people messages in the order published."""
-    worker = EmployerWorker(RuleConfig(), view_out)
+    compaction) and the people messages in the order published. With a
+    ``deriver``, a notifier's worker that stores its published alerts too."""
+    worker = EmployerWorker(RuleConfig(), deriver or view_out)
     history = EmployerLog(tail)
     table: dict[str, bytes] = {}
     people: list[bytes] = []
@@ -33,7 +37,8 @@ def run(lines: list[str], tail: int) -> tuple[EmployerWorker, dict[str, bytes], 
             elif out.topic == "accepted":
                 _outs, state = worker.accepted(out.value, WALL)
                 if state is not None:
-                    key, value = history.write(state, out.value)
+                    extra = None if deriver is None else deriver.export(state.orgnr)
+                    key, value = history.write(state, out.value, extra)
                     table[key] = value
     return worker, table, people
 
@@ -58,6 +63,27 @@ def test_the_table_rebuilds_every_employer_state(events: tuple, tail: int) -> No
     lines = b.lines(*events)
     worker, table, people = run(lines, tail)
     assert states(rebuilt(table, people, tail)) == states(worker)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(streams, st.sampled_from([1, 3]))
+def test_the_notifiers_table_rebuilds_the_state_and_the_published_alerts(
+    events: tuple, tail: int
+) -> None:
+    deriver = AlertDeriver()
+    worker, table, people = run(b.lines(*events), tail, deriver)
+
+    again, derived = EmployerWorker(RuleConfig(), AlertDeriver()), AlertDeriver()
+    for message in people:
+        again.people(message, WALL)
+    for stored in EmployerLog(tail).read_all(table):
+        again.restore([stored.state])
+        again.replay(stored.events)
+        derived.load(stored.state.orgnr, stored.extra)
+
+    assert states(again) == states(worker)
+    for orgnr in states(worker):
+        assert derived.export(orgnr) == deriver.export(orgnr)
 
 
 def test_keys_per_employer_stay_bounded_and_snapshots_come_every_tail_events() -> None:
