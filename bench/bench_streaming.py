@@ -503,12 +503,13 @@ def broker_pid() -> int:
 
 
 def settings_for(
-    bootstrap: str, data_dir: Path, partitions: int, profile: str
+    bootstrap: str, data_dir: Path, partitions: int, profile: str, fetch: dict[str, int]
 ) -> KafkaSettings:
     """Settings with an application id of their own and the chosen client profile."""
     return KafkaSettings(
         KAFKA_BROKERS=bootstrap,
         ENKONTAKT_PROFILE=profile,
+        **fetch,
         ENKONTAKT_APP_ID=f"bench-{uuid.uuid4().hex[:8]}",
         ENKONTAKT_PARTITIONS=partitions,
         ENKONTAKT_DATA_DIR=str(data_dir),
@@ -519,9 +520,20 @@ def run(args: argparse.Namespace, work: Path) -> Results:
     """The three measurements on one broker."""
     values = corpus(args.events, args.employers, args.seed)
     employers = len({k for k in map(orgnr_of, values) if k})
-    results = Results(len(values), employers, args.clients)
+    fetch = {
+        name: value
+        for name, value in (
+            ("ENKONTAKT_FETCH_MAX_WAIT_MS", args.fetch_max_wait_ms),
+            ("ENKONTAKT_FETCH_MIN_BYTES", args.fetch_min_bytes),
+        )
+        if value is not None
+    }
+    tuning = ", ".join([args.clients, *(f"{k}={v}" for k, v in fetch.items())])
+    results = Results(len(values), employers, tuning)
     with EmbeddedBroker(log_path=work / "broker.log") as broker:
-        settings = settings_for(broker.bootstrap, work / "data", args.partitions, args.clients)
+        settings = settings_for(
+            broker.bootstrap, work / "data", args.partitions, args.clients, fetch
+        )
         asyncio.run(ensure_topics(settings))
         results.produce_seconds = asyncio.run(
             produce(broker.bootstrap, settings.topic_events, values))
@@ -591,6 +603,10 @@ def main() -> int:
         help="client tuning of the coordinator: the embedded profile (one record per "
         "producer batch, the tansu workaround) or the library defaults",
     )
+    parser.add_argument("--fetch-max-wait-ms", type=int,
+                        help="ENKONTAKT_FETCH_MAX_WAIT_MS for the coordinator")
+    parser.add_argument("--fetch-min-bytes", type=int,
+                        help="ENKONTAKT_FETCH_MIN_BYTES for the coordinator")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="enkontakt-bench-streaming-"))

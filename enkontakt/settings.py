@@ -76,6 +76,20 @@ class KafkaSettings(_Settings):
         "`production` for Apache Kafka; `embedded` for the embedded tansu broker and tests "
         "(adds the broker workarounds described in docs/kafka.md).",
     )
+    fetch_max_wait_ms: int | None = _env(
+        "ENKONTAKT_FETCH_MAX_WAIT_MS",
+        None,
+        "Longest a broker may hold the services' fetches, in ms (unset: the profile's; "
+        "the client libraries' own in production: 1500 for faust, 500 for aiokafka).",
+        ge=0,
+    )
+    fetch_min_bytes: int | None = _env(
+        "ENKONTAKT_FETCH_MIN_BYTES",
+        None,
+        "Data a broker should gather before it answers the services' fetches (unset: the "
+        "profile's; 1 byte in production).",
+        ge=1,
+    )
     app_id: str = _env(
         "ENKONTAKT_APP_ID",
         "enkontakt",

@@ -7,7 +7,7 @@ and nothing else: none of it may reach the production path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from enkontakt.settings import KafkaSettings, Profile
@@ -82,9 +82,15 @@ EMBEDDED = ClientTuning(
 
 
 def tuning_for(settings: KafkaSettings) -> ClientTuning:
-    """The client tuning of the configured profile."""
+    """The client tuning of the configured profile, with the fetch settings the
+    operator set (``ENKONTAKT_FETCH_MAX_WAIT_MS``, ``ENKONTAKT_FETCH_MIN_BYTES``)."""
     match settings.profile:
         case Profile.PRODUCTION:
-            return PRODUCTION
+            tuning = PRODUCTION
         case Profile.EMBEDDED:
-            return EMBEDDED
+            tuning = EMBEDDED
+    chosen = {
+        "fetch_max_wait_ms": settings.fetch_max_wait_ms,
+        "fetch_min_bytes": settings.fetch_min_bytes,
+    }
+    return replace(tuning, **{k: v for k, v in chosen.items() if v is not None})

@@ -106,6 +106,21 @@ def test_worker_consumer_fetch_is_tuned_only_on_the_embedded_broker(tmp_path: Pa
     assert type(production) is faust.App
 
 
+def test_operators_may_set_the_fetch_on_any_profile(tmp_path: Path) -> None:
+    production = _settings(tmp_path, ENKONTAKT_FETCH_MAX_WAIT_MS=20, ENKONTAKT_FETCH_MIN_BYTES=4096)
+    embedded = _settings(tmp_path, ENKONTAKT_PROFILE="embedded", ENKONTAKT_FETCH_MAX_WAIT_MS=10)
+
+    app = make_app(production, web_port=None, store="memory://")
+    assert _worker_consumer_fetch(app) == (20, 4096)
+    assert tuning_for(production).aiokafka_consumer_kwargs() == {
+        "fetch_max_wait_ms": 20,
+        "fetch_min_bytes": 4096,
+    }
+    assert tuning_for(embedded).fetch_max_wait_ms == 10
+    assert tuning_for(embedded).fetch_min_bytes == 65536  # the profile's, not set
+    assert tuning_for(embedded).producer_max_batch_size == 1
+
+
 def test_every_app_uses_the_queue_safe_recovery(tmp_path: Path) -> None:
     app = make_app(_settings(tmp_path), web_port=None, store="memory://")
     assert isinstance(app.tables, QueueSafeTableManager)
