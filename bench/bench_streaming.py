@@ -108,7 +108,7 @@ def orgnr_of(value: bytes) -> bytes | None:
 
 
 def producer(bootstrap: str) -> AIOKafkaProducer:
-    """A producer configured as the embedded profile's (one record per batch)."""
+    """A producer configured as the embedded profile's."""
     return AIOKafkaProducer(bootstrap_servers=bootstrap, **EMBEDDED.aiokafka_producer_kwargs())
 
 
@@ -321,8 +321,6 @@ async def steady_load(bootstrap: str, settings: KafkaSettings, templates: list[d
                       rate: int, duration: float) -> Load:
     """Offer events at ``rate``/s for ``duration`` s; the latencies of their views."""
     views = await assigned_consumer(bootstrap, settings.topic_views, from_end=True)
-    # Library defaults, not one record per batch: the offered load must not be held
-    # back by this producer's round trips while the broker is busy with the service.
     client = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await client.start()
     pending = Pending()
@@ -463,7 +461,7 @@ class Results:
         rows = [
             ("input events (backlog)", f"{self.events:,} over {self.employers:,} employers"),
             ("coordinator client tuning", self.clients),
-            ("test producer, one record per batch",
+            ("test producer (the backlog)",
              f"{self.events / self.produce_seconds:,.0f} events/s"),
             ("bare aiokafka consumer, same topic",
              f"{self.events / self.bare_seconds:,.0f} events/s"),
@@ -600,8 +598,8 @@ def main() -> int:
                         help="py-spy output file (collapsed stacks) for the offered loads")
     parser.add_argument(
         "--clients", choices=["embedded", "production"], default="embedded",
-        help="client tuning of the coordinator: the embedded profile (one record per "
-        "producer batch, the tansu workaround) or the library defaults",
+        help="client tuning of the coordinator: the embedded profile (short fetch waits, "
+        "docs/kafka.md) or the library defaults",
     )
     parser.add_argument("--fetch-max-wait-ms", type=int,
                         help="ENKONTAKT_FETCH_MAX_WAIT_MS for the coordinator")

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from enkontakt.kafka.offsets import end_offsets
 from enkontakt.kafka.profiles import tuning_for
 from enkontakt.schemas.rejection import RejectionCode
 from enkontakt.settings import (
@@ -158,7 +159,7 @@ async def read_dlq(settings: KafkaSettings) -> list[Rejected]:
             return []
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
+        ends = await end_offsets(consumer, settings, partitions)
         records = await _read_until(consumer, ends)
     finally:
         await consumer.stop()

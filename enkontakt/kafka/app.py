@@ -7,7 +7,7 @@ from typing import Any
 import faust
 
 from enkontakt.kafka.profiles import tuning_for
-from enkontakt.kafka.recovery import QueueSafeTableManager
+from enkontakt.kafka.recovery import EmbeddedTableManager, QueueSafeTableManager
 from enkontakt.kafka.tuned_transport import TunedApp
 from enkontakt.settings import KafkaSettings, Profile, ssl_context
 
@@ -46,7 +46,9 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=settings.create_topics,
         # Fixes faust dropping input that arrives while recovery completes (recovery.py).
-        TableManager=QueueSafeTableManager,
+        TableManager=(
+            EmbeddedTableManager if settings.profile is Profile.EMBEDDED else QueueSafeTableManager
+        ),
         # No agent uses leader election, and its topic ("…-__assignor-__leader")
         # could not be declared on NAIS, where a Topic's name cannot hold "_".
         topic_disable_leader=True,

@@ -53,12 +53,10 @@ class ClientTuning:
 PRODUCTION = ClientTuning()
 
 EMBEDDED = ClientTuning(
-    # tansu answers ListOffsets(LATEST) with the last batch's base offset + 1, so after
-    # a batch of N records the end offset is N - 1 too low. faust reads end offsets to
-    # know when table recovery from a changelog is complete, and stops early. A batch
-    # limit of one byte makes every batch hold exactly one record (the first record of
-    # a batch is always accepted), which makes end offsets exact.
-    producer_max_batch_size=1,
+    # (tansu's ListOffsets answers too low after a batch of several records; the
+    # readers that need the real end fetch it: enkontakt.kafka.offsets, and table
+    # recovery through enkontakt.kafka.recovery.EmbeddedRecovery.)
+    #
     # tansu holds every JoinGroup for about half the session timeout (30 s with faust's
     # 60 s default), and numbers the first generation 0, for which aiokafka sends no
     # LeaveGroup on shutdown: a worker restarted after its first generation waits until

@@ -17,8 +17,14 @@ be processed twice: processing must be idempotent, which it has to be anyway.
 
 from __future__ import annotations
 
+from collections import Counter
+
+from aiokafka import TopicPartition
 from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
+from faust.types import TP, ConsumerT
+
+from enkontakt.kafka.offsets import fetched_end_offsets
 
 
 class QueueSafeRecovery(Recovery):
@@ -39,4 +45,35 @@ class QueueSafeTableManager(TableManager):
         """The recovery service, created on first use."""
         if self._recovery is None:
             self._recovery = QueueSafeRecovery(self.app, self, beacon=self.beacon, loop=self.loop)
+        return self._recovery
+
+
+class EmbeddedRecovery(QueueSafeRecovery):
+    """On the embedded broker: changelog end offsets from a fetch's high watermark.
+
+    faust reads a changelog up to the end offset ListOffsets reports, which tansu
+    reports too low after a batch of several records (``enkontakt.kafka.offsets``):
+    recovery would stop early and lose the last writes. The real end is fetched.
+    """
+
+    async def _build_highwaters(
+        self, consumer: ConsumerT, tps: set[TP], destination: Counter[TP], title: str
+    ) -> None:
+        client = {"bootstrap_servers": [url.authority for url in self.app.conf.broker]}
+        partitions = [TopicPartition(tp.topic, tp.partition) for tp in tps]
+        ends = await fetched_end_offsets(client, partitions)
+        # As faust does: the highwater is the offset of the last record.
+        highwaters = {TP(tp.topic, tp.partition): end - 1 for tp, end in ends.items()}
+        destination.clear()
+        destination.update(highwaters)
+
+
+class EmbeddedTableManager(QueueSafeTableManager):
+    """Table manager whose recovery service is :class:`EmbeddedRecovery`."""
+
+    @property
+    def recovery(self) -> Recovery:
+        """The recovery service, created on first use."""
+        if self._recovery is None:
+            self._recovery = EmbeddedRecovery(self.app, self, beacon=self.beacon, loop=self.loop)
         return self._recovery

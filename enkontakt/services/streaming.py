@@ -27,6 +27,7 @@ from prometheus_client import (
 )
 
 from enkontakt.kafka.internal_topics import all_topics, create_missing
+from enkontakt.kafka.offsets import end_offsets
 from enkontakt.kafka.profiles import tuning_for
 from enkontakt.logging import configure_logging, get_logger
 from enkontakt.services.coordinator.worker import Out
@@ -260,7 +261,7 @@ class PeopleFeed:
             partitions = await self._partitions(topic)
             self.consumer.assign(partitions)
             await self.consumer.seek_to_beginning(*partitions)
-            ends = await self.consumer.end_offsets(partitions)
+            ends = await end_offsets(self.consumer, self.settings, partitions)
             pending = {tp for tp, end in ends.items() if end > 0}
             self.caught_up = not pending
             while True:

@@ -17,7 +17,7 @@ from yarl import URL
 
 from enkontakt.kafka.app import broker_url, make_app
 from enkontakt.kafka.profiles import tuning_for
-from enkontakt.kafka.recovery import QueueSafeRecovery, QueueSafeTableManager
+from enkontakt.kafka.recovery import EmbeddedRecovery, QueueSafeRecovery, QueueSafeTableManager
 from enkontakt.settings import KafkaSettings, aiokafka_client_kwargs
 
 FAUST_DEFAULTS = {
@@ -77,7 +77,7 @@ def test_embedded_profile_carries_the_broker_workarounds(tmp_path: Path) -> None
     settings = _settings(tmp_path, ENKONTAKT_PROFILE="embedded")
     app = make_app(settings, web_port=None, store="memory://")
 
-    assert app.conf.producer_max_batch_size == 1
+    assert isinstance(app.tables.recovery, EmbeddedRecovery)
     assert app.conf.broker_session_timeout < 10
     assert app.conf.broker_heartbeat_interval < app.conf.broker_session_timeout / 3
     assert tuning_for(settings).aiokafka_consumer_kwargs() == {
@@ -118,7 +118,6 @@ def test_operators_may_set_the_fetch_on_any_profile(tmp_path: Path) -> None:
     }
     assert tuning_for(embedded).fetch_max_wait_ms == 10
     assert tuning_for(embedded).fetch_min_bytes == 65536  # the profile's, not set
-    assert tuning_for(embedded).producer_max_batch_size == 1
 
 
 def test_every_app_uses_the_queue_safe_recovery(tmp_path: Path) -> None:
