@@ -108,8 +108,8 @@ def orgnr_of(value: bytes) -> bytes | None:
 
 
 def producer(bootstrap: str) -> AIOKafkaProducer:
-    """A producer configured as the embedded profile's."""
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, **EMBEDDED.aiokafka_producer_kwargs())
+    """A producer with the library's defaults."""
+    return AIOKafkaProducer(bootstrap_servers=bootstrap)
 
 
 async def produce(bootstrap: str, topic: str, values: list[bytes]) -> float:

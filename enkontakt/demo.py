@@ -263,7 +263,7 @@ def _events(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 async def _feed(bootstrap: str, events: list[dict[str, Any]], summary: Summary) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_batch_size=1)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
         for event in events:

@@ -27,7 +27,6 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from enkontakt.kafka.offsets import end_offsets
-from enkontakt.kafka.profiles import tuning_for
 from enkontakt.schemas.rejection import RejectionCode
 from enkontakt.settings import (
     ConfigurationError,
@@ -201,7 +200,6 @@ async def redrive(settings: KafkaSettings, records: Sequence[Rejected]) -> int:
     producer = AIOKafkaProducer(
         acks="all",
         **aiokafka_client_kwargs(settings),
-        **tuning_for(settings).aiokafka_producer_kwargs(),
     )
     await producer.start()
     try:

@@ -19,7 +19,6 @@ from typing import IO, Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from enkontakt.kafka.profiles import tuning_for
 from enkontakt.settings import (
     ConfigurationError,
     KafkaSettings,
@@ -56,7 +55,6 @@ async def produce(settings: KafkaSettings, topic: str, lines: Iterable[bytes]) -
     producer = AIOKafkaProducer(
         acks="all",
         **aiokafka_client_kwargs(settings),
-        **tuning_for(settings).aiokafka_producer_kwargs(),
     )
     await producer.start()
     try:

@@ -33,7 +33,6 @@ from enkontakt.dlq import (
 )
 from enkontakt.kafka.broker import EmbeddedBroker
 from enkontakt.kafka.internal_topics import create_missing
-from enkontakt.kafka.profiles import EMBEDDED
 from enkontakt.kafka.topics import contract_topics
 from enkontakt.settings import KafkaSettings
 
@@ -192,7 +191,7 @@ ON_DLQ: list[Record] = [
 
 async def _put_on_dlq(settings: KafkaSettings, records: list[Record]) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=list(settings.brokers), **EMBEDDED.aiokafka_producer_kwargs()
+        bootstrap_servers=list(settings.brokers)
     )
     await producer.start()
     try:

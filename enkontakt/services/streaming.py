@@ -36,6 +36,7 @@ from enkontakt.settings import (
     ConfigurationError,
     KafkaSettings,
     RulesSettings,
+    aiokafka_client_kwargs,
     load_settings,
     ssl_context,
 )
@@ -85,17 +86,64 @@ def held_here(app: faust.App, topic: str, table: Any) -> dict[str, Any]:
     }
 
 
-def held_as_read(app: faust.App, settings: KafkaSettings, orgnr: str, partition: int) -> bool:
-    """True when an input message came in on the partition that holds its employer
-    here, so that it can be applied without the detour through the accepted topic:
-    the input topic has as many partitions as the accepted topic (faust then
-    assigns partition p of both to the same worker) and the producer's key led the
-    event to its orgnr's partition. Both services decide alike, so every event
-    reaches each service's employers once: from the input or from ``accepted``."""
-    return (
-        partition_of(orgnr, settings.partitions) == partition
-        and app.consumer.topic_partitions(settings.topic_events) == settings.partitions
-    )
+@dataclass(slots=True)
+class Routing:
+    """Whether an input message can be applied where it was read.
+
+    It can when it came in on the partition that holds its employer: the input
+    topic has as many partitions as the accepted topic (faust then assigns
+    partition p of both to the same worker) and the producer's key led the event
+    to its orgnr's partition. Otherwise it takes the detour through ``accepted``.
+    The decision depends only on the message and the input topic's partition
+    count, read from the broker once before any input is handled, so the
+    coordinator and the notifier decide alike: every event reaches each service's
+    employers once, from the input or from ``accepted``.
+    """
+
+    settings: KafkaSettings
+    direct: bool | None = None
+    known: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        """Read the input topic's partition count (a task at service start)."""
+        count = len(await topic_partitions(self.settings, self.settings.topic_events))
+        self.direct = count == self.settings.partitions
+        if not self.direct:
+            log.warning(
+                "input partitions differ: every event goes through the accepted topic",
+                input_partitions=count,
+                partitions=self.settings.partitions,
+            )
+        self.known.set()
+
+    def held_as_read(self, orgnr: str, partition: int) -> bool:
+        """True when the event of ``orgnr`` read on ``partition`` is held here."""
+        if self.direct is None:
+            raise RuntimeError("the input topic's partitions are not known yet")
+        return self.direct and partition_of(orgnr, self.settings.partitions) == partition
+
+
+async def topic_partitions(settings: KafkaSettings, topic: str) -> list[TopicPartition]:
+    """The partitions of ``topic``, waiting up to a minute for it to exist."""
+    consumer = AIOKafkaConsumer(enable_auto_commit=False, **aiokafka_client_kwargs(settings))
+    await consumer.start()
+    try:
+        # Metadata of every topic; it also lets the consumer's background tasks
+        # start, without which stop() raises CancelledError (aiokafka 0.14).
+        await consumer.topics()
+        return await _partitions_of(consumer, topic)
+    finally:
+        await consumer.stop()
+
+
+async def _partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    for _ in range(120):
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        await consumer._client.force_metadata_update()
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"topic {topic} does not exist")
 
 
 def raw_topic(app: faust.App, name: str, **options: Any) -> faust.TopicT:
@@ -258,7 +306,7 @@ class PeopleFeed:
         )
         await self.consumer.start()
         try:
-            partitions = await self._partitions(topic)
+            partitions = await _partitions_of(self.consumer, topic)
             self.consumer.assign(partitions)
             await self.consumer.seek_to_beginning(*partitions)
             ends = await end_offsets(self.consumer, self.settings, partitions)
@@ -286,15 +334,6 @@ class PeopleFeed:
             # skip the record, say where it is, never its content.
             log.exception("people record skipped", partition=partition, offset=offset)
 
-    async def _partitions(self, topic: str) -> list[TopicPartition]:
-        assert self.consumer is not None
-        for _ in range(120):
-            found = self.consumer.partitions_for_topic(topic)
-            if found:
-                return [TopicPartition(topic, p) for p in sorted(found)]
-            await self.consumer._client.force_metadata_update()
-            await asyncio.sleep(0.5)
-        raise RuntimeError(f"topic {topic} does not exist")
 
 
 Build = Callable[..., faust.App]

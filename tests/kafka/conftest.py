@@ -16,7 +16,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from enkontakt.kafka.broker import EmbeddedBroker
-from enkontakt.kafka.profiles import EMBEDDED
 from enkontakt.settings import KafkaSettings
 
 
@@ -53,9 +52,9 @@ class KafkaIO:
         self.bootstrap = bootstrap
 
     async def produce(self, topic: str, records: list[tuple[bytes, bytes]]) -> None:
-        """Send key/value records, one record per batch (the embedded profile's producer)."""
+        """Send key/value records."""
         producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap, **EMBEDDED.aiokafka_producer_kwargs()
+            bootstrap_servers=self.bootstrap
         )
         await producer.start()
         try:

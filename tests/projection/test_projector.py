@@ -24,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from enkontakt.kafka.broker import EmbeddedBroker
-from enkontakt.kafka.profiles import tuning_for
 from enkontakt.projection import projector
 from enkontakt.projection.models import Alert, EmployerNotice, EmployerView
 from enkontakt.projection.settings import ProjectorSettings
@@ -59,7 +58,7 @@ def projection(tmp_path: Path) -> Iterator[Projection]:
 
 async def produce(kafka: KafkaSettings, records: list[tuple[str, str, bytes]]) -> None:
     producer = AIOKafkaProducer(
-        **aiokafka_client_kwargs(kafka), **tuning_for(kafka).aiokafka_producer_kwargs()
+        **aiokafka_client_kwargs(kafka)
     )
     await producer.start()
     try:

@@ -15,7 +15,6 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from enkontakt.kafka.profiles import EMBEDDED
 from enkontakt.settings import KafkaSettings
 from tests.streaming.compare import firing
 
@@ -24,11 +23,11 @@ Headers = list[tuple[str, bytes]]
 
 
 class Producer:
-    """An aiokafka producer with one record per batch (the embedded profile's setting)."""
+    """An aiokafka producer."""
 
     def __init__(self, bootstrap: str) -> None:
         self.client = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, **EMBEDDED.aiokafka_producer_kwargs()
+            bootstrap_servers=bootstrap
         )
         self.pending: list[asyncio.Future[Any]] = []
 

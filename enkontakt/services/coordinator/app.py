@@ -21,10 +21,10 @@ from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake, v
 from enkontakt.services.streaming import (
     Metrics,
     PeopleFeed,
+    Routing,
     Topics,
     add_health_pages,
     add_service_command,
-    held_as_read,
     held_here,
     rule_config,
     wall_us,
@@ -51,6 +51,7 @@ def build(
     worker = EmployerWorker(rule_config(rules), view_out, defer=True)
     history = EmployerLog()
     metrics = Metrics()
+    routing = Routing(settings)
     feed = PeopleFeed(settings, lambda raw: _people(raw))
     reload = {"pending": True}
 
@@ -83,6 +84,7 @@ def build(
 
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
+        await routing.known.wait()
         async for event in stream.events():
             with metrics.latency.labels("intake").time():
                 partition = event.message.partition
@@ -98,7 +100,7 @@ def build(
                     else:
                         metrics.events.labels("accepted", "").inc()
                     outs, orgnr = result.outs, result.orgnr
-                    if orgnr is not None and held_as_read(app, settings, orgnr, partition):
+                    if orgnr is not None and routing.held_as_read(orgnr, partition):
                         # No detour through the accepted topic: apply it here.
                         (accepted,) = (o for o in outs if o.topic == "accepted")
                         outs = [o for o in outs if o.topic != "accepted"]
@@ -109,6 +111,10 @@ def build(
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             await topics.send(apply(event.key.decode(), event.value), metrics)
+
+    @app.task
+    async def input_partitions() -> None:
+        await routing.start()
 
     @app.task
     async def people_feed() -> None:
@@ -128,7 +134,10 @@ def build(
         reload_if_rebalanced()
         await topics.send(worker.tick(wall_us()), metrics)
 
-    add_health_pages(app, metrics, lambda: feed.caught_up and not app.rebalancing)
+    def ready() -> bool:
+        return feed.caught_up and routing.known.is_set() and not app.rebalancing
+
+    add_health_pages(app, metrics, ready)
     return app
 
 

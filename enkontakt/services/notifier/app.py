@@ -1,7 +1,7 @@
 """The notifier service: faust agents around the notifier's worker.
 
 - employers: the input events read on their employer's partition, and the
-  internal ``accepted`` topic for the others (see ``held_as_read``) -> employer
+  internal ``accepted`` topic for the others (see ``streaming.Routing``) -> employer
   facts and published alerts (a snapshot every 32 events and the events since,
   changelogged) -> alert changes;
 - caseload: every employer's follow-up spans on a one-partition topic -> the one
@@ -24,10 +24,10 @@ from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
 from enkontakt.services.streaming import (
     Metrics,
     PeopleFeed,
+    Routing,
     Topics,
     add_health_pages,
     add_service_command,
-    held_as_read,
     held_here,
     rule_config,
     wall_us,
@@ -54,6 +54,7 @@ def build(
     history = EmployerLog()
     counter = CaseloadCounter(config, worker.ledger.people)
     metrics = Metrics()
+    routing = Routing(settings)
     reload = {"pending": True}
 
     async def send(outs: list[Out]) -> None:
@@ -100,10 +101,11 @@ def build(
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
         # The coordinator accounts for every input event (DLQ, metrics); here only
         # the accepted ones read on their employer's partition are applied.
+        await routing.known.wait()
         async for event in stream.events():
             result = intake(event.key, event.value, list(event.message.headers or []))
             orgnr = result.orgnr
-            if orgnr is not None and held_as_read(app, settings, orgnr, event.message.partition):
+            if orgnr is not None and routing.held_as_read(orgnr, event.message.partition):
                 worker.expect(result)
                 (accepted,) = (o for o in result.outs if o.topic == "accepted")
                 await send(apply(orgnr, accepted.value))
@@ -123,6 +125,10 @@ def build(
             await send(counter.spans(event.value, worker.moment(wall_us())))
 
     @app.task
+    async def input_partitions() -> None:
+        await routing.start()
+
+    @app.task
     async def people_feed() -> None:
         await topics["people"].maybe_declare()  # no agent consumes it
         await feed.run()
@@ -136,7 +142,10 @@ def build(
         reload_if_rebalanced()
         await send(worker.tick(wall_us()))
 
-    add_health_pages(app, metrics, lambda: feed.caught_up and not app.rebalancing)
+    def ready() -> bool:
+        return feed.caught_up and routing.known.is_set() and not app.rebalancing
+
+    add_health_pages(app, metrics, ready)
     return app
 
 
