@@ -80,10 +80,7 @@ def test_embedded_profile_carries_the_broker_workarounds(tmp_path: Path) -> None
     assert isinstance(app.tables.recovery, EmbeddedRecovery)
     assert app.conf.broker_session_timeout < 10
     assert app.conf.broker_heartbeat_interval < app.conf.broker_session_timeout / 3
-    assert tuning_for(settings).aiokafka_consumer_kwargs() == {
-        "fetch_max_wait_ms": 50,
-        "fetch_min_bytes": 65536,
-    }
+    assert tuning_for(settings).aiokafka_consumer_kwargs() == {"fetch_max_wait_ms": 50}
     assert tuning_for(_settings(tmp_path)).aiokafka_consumer_kwargs() == {}
 
 
@@ -101,7 +98,7 @@ def test_worker_consumer_fetch_is_tuned_only_on_the_embedded_broker(tmp_path: Pa
     )
     production = make_app(_settings(tmp_path), web_port=None, store="memory://")
 
-    assert _worker_consumer_fetch(embedded) == (50, 65536)
+    assert _worker_consumer_fetch(embedded) == (50, 1)
     assert _worker_consumer_fetch(production) == (1500, 1)  # faust's own, untouched
     assert type(production) is faust.App
 
@@ -117,7 +114,7 @@ def test_operators_may_set_the_fetch_on_any_profile(tmp_path: Path) -> None:
         "fetch_min_bytes": 4096,
     }
     assert tuning_for(embedded).fetch_max_wait_ms == 10
-    assert tuning_for(embedded).fetch_min_bytes == 65536  # the profile's, not set
+    assert tuning_for(embedded).fetch_min_bytes is None  # neither the profile's nor set
 
 
 def test_every_app_uses_the_queue_safe_recovery(tmp_path: Path) -> None:
