@@ -70,9 +70,8 @@ EMBEDDED = ClientTuning(
     # arrives (aiokafka's 500 ms, faust's fixed 1,500 ms), which adds up to a second
     # per hop between the services; Apache Kafka answers as soon as data is there.
     fetch_max_wait_ms=50,
-    # No fetch minimum: tansu then holds fetches past the maximum wait (a steady 200
-    # events/s took 26 s from event to view with 64 KiB, 0.4 s without), and events
-    # at the end of a stream could wait for data that never came.
+    # No fetch minimum: 64 KiB gave fuller fetches in a backlog, but whether tansu
+    # still answers at the maximum wait with a minimum set is unverified (docs/kafka.md).
 )
 
 
