@@ -70,10 +70,9 @@ def build(
         with metrics.latency.labels("employer").time():
             reload_if_rebalanced()
             if orgnr not in worker.ledger.employers:
-                snapshot = table.get(orgnr)
-                if snapshot is not None:
-                    slots = (table.get(key) for key in history.slot_keys(orgnr))
-                    _hold(worker, history.read(orgnr, snapshot, slots))
+                stored = history.lookup(orgnr, table.get)
+                if stored is not None:
+                    _hold(worker, stored)
             outs, state = worker.accepted(raw, wall_us())
             if state is not None:
                 key, value = history.write(state, raw)

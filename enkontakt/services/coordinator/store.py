@@ -18,7 +18,7 @@ that moment) and ``extra`` after it, and the accepted event as it was read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,13 @@ class EmployerLog:
     def slot_keys(self, orgnr: str) -> list[str]:
         """Every key an employer's events may be stored under."""
         return [f"{orgnr}/{slot}" for slot in range(self.tail)]
+
+    def lookup(self, orgnr: str, get: Callable[[str], bytes | None]) -> Stored | None:
+        """An employer as ``get`` (a table's ``get``) has it; None if never stored."""
+        snapshot = get(orgnr)
+        if snapshot is None:
+            return None
+        return self.read(orgnr, snapshot, (get(key) for key in self.slot_keys(orgnr)))
 
     def read(self, orgnr: str, snapshot: bytes, slots: Iterator[bytes | None]) -> Stored:
         """An employer from its snapshot and slot values; remembers its count."""

@@ -111,7 +111,8 @@ def test_reading_an_employer_continues_its_count() -> None:
     (orgnr,) = {orgnr_of(key) for key in table}
 
     history = EmployerLog(4)
-    stored = history.read(orgnr, table[orgnr], (table.get(k) for k in history.slot_keys(orgnr)))
+    stored = history.lookup(orgnr, table.get)
+    assert stored is not None
     assert (stored.seq, len(stored.events)) == (5, 1)
     assert history.seq[orgnr] == 6
     state = stored.state
@@ -122,3 +123,7 @@ def test_reading_an_employer_continues_its_count() -> None:
 def test_a_snapshot_of_an_unknown_layout_is_refused() -> None:
     with pytest.raises(ValueError, match="version"):
         EmployerLog().read("910000009", b'{"v": 99, "seq": 1}', iter(()))
+
+
+def test_an_employer_never_stored_is_not_found() -> None:
+    assert EmployerLog().lookup("910000009", {}.get) is None
