@@ -156,6 +156,7 @@ class Topics:
     """The topics of the services, by the logical names ``Out`` messages carry."""
 
     by_name: dict[str, faust.TopicT]
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     def declare(cls, app: faust.App, settings: KafkaSettings) -> Topics:
@@ -182,13 +183,35 @@ class Topics:
         return self.by_name[name]
 
     async def send(self, outs: Iterable[Out], metrics: Metrics | None = None) -> None:
-        """Publish messages to their topics."""
-        for out in outs:
-            await self.by_name[out.topic].send(
-                key=out.key, value=out.value, headers=list(out.headers) or None
-            )
-            if metrics is not None:
-                metrics.published.labels(out.topic).inc()
+        """Publish messages to their topics, in order.
+
+        Callers compute ``outs`` and call this without awaiting anything in
+        between; the lock (first come, first served) then keeps the order of
+        computing across the agents, timers and the people feed: a newer view or
+        alert is never overtaken by an older one computed elsewhere whose sending
+        was still under way.
+
+        Straight to the app's producer, without faust's per-message bookkeeping
+        (``Topic.send``): faust flushes that producer before it commits an input
+        offset, so whatever was sent while handling a message is out before the
+        message counts as done.
+        """
+        sent: dict[str, int] = {}
+        async with self.lock:
+            for out in outs:
+                topic = self.by_name[out.topic]
+                await topic.app.producer.send(
+                    topic.get_topic_name(),
+                    out.key,
+                    out.value,
+                    None,
+                    None,
+                    list(out.headers) or None,
+                )
+                sent[out.topic] = sent.get(out.topic, 0) + 1
+        if metrics is not None:
+            for name, count in sent.items():
+                metrics.published.labels(name).inc(count)
 
 
 @dataclass(slots=True)
@@ -333,7 +356,6 @@ class PeopleFeed:
             # Written by our own coordinator, so this is a bug or a foreign writer:
             # skip the record, say where it is, never its content.
             log.exception("people record skipped", partition=partition, offset=offset)
-
 
 
 Build = Callable[..., faust.App]

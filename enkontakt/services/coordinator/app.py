@@ -2,7 +2,8 @@
 
 - intake: input events -> DLQ, or the employer's state when the event came in on
   the partition of its orgnr (the usual case: upstream keys by orgnr), or else the
-  internal ``accepted`` topic (keyed by orgnr); person records to the ``people`` topic;
+  internal ``accepted`` topic (keyed by orgnr); person records to the ``people``
+  topic, one message per batch of input (``enkontakt.services.batches``);
 - employers: ``accepted`` -> employer state (table, changelogged);
 - views are derived for changed employers every 0.1 s; notices as they arise;
 - a people feed and a timer re-derive employers when people or time change them.
@@ -10,14 +11,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import faust
 
 from enkontakt.kafka.app import make_app
-from enkontakt.logging import bound_message, get_logger
+from enkontakt.logging import get_logger
+from enkontakt.services.batches import BatchMetrics, Event, as_current, batches, headers_of
 from enkontakt.services.coordinator.store import EmployerLog, Stored
-from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake, view_out
+from enkontakt.services.coordinator.worker import (
+    EmployerWorker,
+    Out,
+    intake,
+    people_message,
+    view_out,
+)
 from enkontakt.services.streaming import (
     Metrics,
     PeopleFeed,
@@ -65,51 +73,76 @@ def build(
             reload["pending"] = False
             _reload(worker, history, held_here(app, settings.internal_topic("accepted"), table))
 
-    def apply(orgnr: str, raw: bytes) -> list[Out]:
+    def apply(orgnr: str, raw: bytes, batch: BatchMetrics) -> list[Out]:
         """Apply one accepted event to its employer, held here, and store it."""
-        with metrics.latency.labels("employer").time():
-            reload_if_rebalanced()
-            if orgnr not in worker.ledger.employers:
-                stored = history.lookup(orgnr, table.get)
-                if stored is not None:
-                    _hold(worker, stored)
-            outs, state = worker.accepted(raw, wall_us())
-            if state is not None:
-                key, value = history.write(state, raw)
-                table[key] = value
-            else:
-                metrics.events.labels("duplicate", "").inc()
-            return outs
+        batch.handle("employer")
+        if orgnr not in worker.ledger.employers:
+            stored = history.lookup(orgnr, table.get)
+            if stored is not None:
+                _hold(worker, stored)
+        outs, state = worker.accepted(raw, wall_us())
+        if state is not None:
+            key, value = history.write(state, raw)
+            table[key] = value
+        else:
+            batch.count("duplicate")
+        return outs
+
+    def take_in(event: Event, batch: BatchMetrics, mentions: list[Any]) -> list[Out]:
+        """One input message: to the DLQ, to its employer here, or to ``accepted``."""
+        batch.handle("intake")
+        partition = event.message.partition
+        result = intake(event.key, event.value, headers_of(event))
+        mentions.extend(result.mentions)
+        if result.rejection is not None:
+            code = str(result.rejection.code)
+            batch.count("rejected", code)
+            log.warning(
+                "event rejected",
+                event_id=result.event_id,
+                partition=partition,
+                offset=event.message.offset,
+                error=code,
+            )
+            return result.outs
+        batch.count("accepted")
+        orgnr = result.orgnr
+        if orgnr is not None and routing.held_as_read(orgnr, partition):
+            # No detour through the accepted topic: apply it here.
+            worker.expect(result)
+            (accepted,) = (o for o in result.outs if o.topic == "accepted")
+            outs = [o for o in result.outs if o.topic != "accepted"]
+            with as_current(event):
+                return outs + apply(orgnr, accepted.value, batch)
+        worker.expect(result)
+        return result.outs
 
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
         await routing.known.wait()
-        async for event in stream.events():
-            with metrics.latency.labels("intake").time():
-                partition = event.message.partition
-                result = intake(event.key, event.value, list(event.message.headers or []))
-                worker.expect(result)
-                with bound_message(
-                    event_id=result.event_id, orgnr=result.orgnr, partition=partition
-                ):
-                    if result.rejection is not None:
-                        code = str(result.rejection.code)
-                        metrics.events.labels("rejected", code).inc()
-                        log.warning("event rejected", error=code)
-                    else:
-                        metrics.events.labels("accepted", "").inc()
-                    outs, orgnr = result.outs, result.orgnr
-                    if orgnr is not None and routing.held_as_read(orgnr, partition):
-                        # No detour through the accepted topic: apply it here.
-                        (accepted,) = (o for o in outs if o.topic == "accepted")
-                        outs = [o for o in outs if o.topic != "accepted"]
-                        outs.extend(apply(orgnr, accepted.value))
-                    await topics.send(outs, metrics)
+        async for events in batches(stream):
+            batch = BatchMetrics(metrics)
+            reload_if_rebalanced()
+            outs: list[Out] = []
+            mentions: list[Any] = []
+            for event in events:
+                outs += take_in(event, batch, mentions)
+            if (people := people_message(mentions)) is not None:
+                outs.append(people)
+            await topics.send(outs, metrics)
+            batch.close()
 
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            await topics.send(apply(event.key.decode(), event.value), metrics)
+        async for events in batches(stream):
+            batch = BatchMetrics(metrics)
+            reload_if_rebalanced()
+            outs = []
+            for event in events:
+                with as_current(event):
+                    outs += apply(cast(bytes, event.key).decode(), event.value, batch)
+            await topics.send(outs, metrics)
+            batch.close()
 
     @app.task
     async def input_partitions() -> None:

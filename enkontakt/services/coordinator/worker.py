@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from enkontakt.schemas.events import ContactEvent
-from enkontakt.services.coordinator.consolidation import consolidate
+from enkontakt.services.coordinator.consolidation import Contact, consolidate
 from enkontakt.services.coordinator.employer import Designation, EmployerState
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.coordinator.ledger import Ledger, mentions_in
@@ -42,13 +42,30 @@ class Out:
 
 @dataclass(frozen=True, slots=True)
 class Intake:
-    """What the intake made of one input message."""
+    """What the intake made of one input message: the messages to publish, and
+    its person records apart (a batch of input publishes them in one message,
+    see ``people_message``)."""
 
     outs: list[Out]
     rejection: Rejection | None = None
     event_id: str | None = None
     orgnr: str | None = None
     event: ContactEvent | None = None
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+
+    def messages(self) -> list[Out]:
+        """Everything to publish for this message alone."""
+        people = people_message(self.mentions)
+        return self.outs if people is None else [*self.outs, people]
+
+
+def people_message(mentions: Sequence[dict[str, Any]]) -> Out | None:
+    """One message of the people topic for the person records of one or more
+    events (None when there are none), keyed by the first record's identifier."""
+    if not mentions:
+        return None
+    key = mentions[0]["idents"][0].encode()
+    return Out("people", key, orjson.dumps({"kind": "mentions", "mentions": mentions}))
 
 
 def is_binary(headers: Headers) -> bool:
@@ -75,6 +92,7 @@ def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
     body = structured(event) if is_binary(headers) else raw
     outs: list[Out] = []
     orgnr = None
+    records: list[dict[str, Any]] = []
     if event.type == ABSENCE:
         person_key = mentions_in(event)[0].idents[0].encode()
         outs.append(
@@ -87,11 +105,8 @@ def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
     else:
         orgnr = event.data.employer.orgnr  # type: ignore[union-attr]
         outs.append(Out("accepted", orgnr.encode(), body))
-        mentions = mentions_in(event)
-        if mentions:  # one message for all of the event's person records
-            records = {"kind": "mentions", "mentions": [encode_mention(m) for m in mentions]}
-            outs.append(Out("people", mentions[0].idents[0].encode(), orjson.dumps(records)))
-    return Intake(outs, event_id=event.id, orgnr=orgnr, event=event)
+        records = [encode_mention(m) for m in mentions_in(event)]
+    return Intake(outs, event_id=event.id, orgnr=orgnr, event=event, mentions=records)
 
 
 @dataclass(slots=True)
@@ -103,7 +118,7 @@ class EmployerWorker:
     """
 
     config: RuleConfig
-    derive: Callable[[Ledger, EmployerState, int], list[Out]]
+    derive: Callable[[Ledger, EmployerState, int, Sequence[Contact]], list[Out]]
     # Derive changed employers in ``flush`` rather than after every message: a
     # busy employer is then derived once per flush, not once per event.
     defer: bool = False
@@ -249,7 +264,7 @@ class EmployerWorker:
         wake = next_breakpoint(state, people, contacts, self.config, now)
         if wake is not None:
             heapq.heappush(self.wakeups, (wake, state.orgnr))
-        return self.derive(self.ledger, state, now)
+        return self.derive(self.ledger, state, now, contacts)
 
 
 def notice_outs(notices: Iterable[dict[str, Any]]) -> list[Out]:
@@ -257,7 +272,10 @@ def notice_outs(notices: Iterable[dict[str, Any]]) -> list[Out]:
     return [Out("notices", n["orgnr"].encode(), orjson.dumps(n)) for n in notices]
 
 
-def view_out(ledger: Ledger, state: EmployerState, now: int) -> list[Out]:
-    """The coordinator's derivation: the employer's view at ``now``."""
-    view = build_view(state, ledger.people, now, ledger.config)
+def view_out(
+    ledger: Ledger, state: EmployerState, now: int, contacts: Sequence[Contact]
+) -> list[Out]:
+    """The coordinator's derivation: the employer's view at ``now`` (``contacts``:
+    its consolidated contacts)."""
+    view = build_view(state, ledger.people, now, ledger.config, contacts)
     return [Out("views", state.orgnr.encode(), orjson.dumps(view))]

@@ -1,7 +1,8 @@
 """The notifier service: faust agents around the notifier's worker.
 
 - employers: the input events read on their employer's partition, and the
-  internal ``accepted`` topic for the others (see ``streaming.Routing``) -> employer
+  internal ``accepted`` topic for the others (see ``streaming.Routing``), taken in
+  batches (``enkontakt.services.batches``) -> employer
   facts and published alerts (a snapshot every 32 events and the events since,
   changelogged) -> alert changes;
 - caseload: every employer's follow-up spans on a one-partition topic -> the one
@@ -12,12 +13,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import faust
 
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import get_logger
+from enkontakt.services.batches import BatchMetrics, as_current, batches, headers_of
 from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake
 from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
@@ -83,36 +85,49 @@ def build(
             for stored in history.read_all(held):
                 _hold(worker, deriver, stored)
 
-    def apply(orgnr: str, raw: bytes) -> list[Out]:
-        with metrics.latency.labels("employer").time():
-            reload_if_rebalanced()
-            if orgnr not in worker.ledger.employers:
-                stored = history.lookup(orgnr, table.get)
-                if stored is not None:
-                    _hold(worker, deriver, stored)
-            outs, state = worker.accepted(raw, wall_us())
-            if state is not None:
-                key, value = history.write(state, raw, deriver.export(orgnr))
-                table[key] = value
-            return outs
+    def apply(orgnr: str, raw: bytes, batch: BatchMetrics) -> list[Out]:
+        batch.handle("employer")
+        if orgnr not in worker.ledger.employers:
+            stored = history.lookup(orgnr, table.get)
+            if stored is not None:
+                _hold(worker, deriver, stored)
+        outs, state = worker.accepted(raw, wall_us())
+        if state is not None:
+            key, value = history.write(state, raw, deriver.export(orgnr))
+            table[key] = value
+        return outs
 
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
         # The coordinator accounts for every input event (DLQ, metrics); here only
         # the accepted ones read on their employer's partition are applied.
         await routing.known.wait()
-        async for event in stream.events():
-            result = intake(event.key, event.value, list(event.message.headers or []))
-            orgnr = result.orgnr
-            if orgnr is not None and routing.held_as_read(orgnr, event.message.partition):
-                worker.expect(result)
-                (accepted,) = (o for o in result.outs if o.topic == "accepted")
-                await send(apply(orgnr, accepted.value))
+        async for events in batches(stream):
+            batch = BatchMetrics(metrics)
+            reload_if_rebalanced()
+            outs: list[Out] = []
+            for event in events:
+                result = intake(event.key, event.value, headers_of(event))
+                orgnr = result.orgnr
+                if orgnr is not None and routing.held_as_read(orgnr, event.message.partition):
+                    worker.expect(result)
+                    (accepted,) = (o for o in result.outs if o.topic == "accepted")
+                    with as_current(event):
+                        outs += apply(orgnr, accepted.value, batch)
+            await send(outs)
+            batch.close()
 
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            await send(apply(event.key.decode(), event.value))
+        async for events in batches(stream):
+            batch = BatchMetrics(metrics)
+            reload_if_rebalanced()
+            outs: list[Out] = []
+            for event in events:
+                with as_current(event):
+                    outs += apply(cast(bytes, event.key).decode(), event.value, batch)
+            await send(outs)
+            batch.close()
 
     @app.agent(topics["caseload"])
     async def caseload_agent(stream: faust.StreamT[bytes]) -> None:

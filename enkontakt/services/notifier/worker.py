@@ -10,13 +10,13 @@ topic, and the one worker that owns it counts them (``CaseloadCounter``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from enkontakt.services.coordinator.consolidation import consolidate
+from enkontakt.services.coordinator.consolidation import Contact
 from enkontakt.services.coordinator.employer import EmployerState, FollowUp, Start
 from enkontakt.services.coordinator.facts import ActorRef, Stamp
 from enkontakt.services.coordinator.ledger import Ledger
@@ -67,10 +67,12 @@ class AlertDeriver:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     keys: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
-    def __call__(self, ledger: Ledger, state: EmployerState, now: int) -> list[Out]:
-        """Messages for the employer's alert changes at ``now``, and its spans."""
+    def __call__(
+        self, ledger: Ledger, state: EmployerState, now: int, contacts: Sequence[Contact]
+    ) -> list[Out]:
+        """Messages for the employer's alert changes at ``now``, and its spans
+        (``contacts``: its consolidated contacts)."""
         config, people = ledger.config, ledger.people
-        contacts = consolidate(state.reports, people, config.session_gap)
         unit = build_view(state, people, now, config, contacts)["unit"]
         limits = limits_of(config)
         alerts = [

@@ -30,7 +30,7 @@ def run(
     table: dict[str, bytes] = {}
     people: list[bytes] = []
     for line in lines:
-        for out in intake(None, line.encode(), ()).outs:
+        for out in intake(None, line.encode(), ()).messages():
             if out.topic == "people":
                 people.append(out.value)
                 worker.people(out.value, WALL)

@@ -38,7 +38,7 @@ def run_workers(
                 publish(more)
 
     for line in lines:
-        publish(intake(None, line.encode(), ()).outs)
+        publish(intake(None, line.encode(), ()).messages())
     for worker in pool:
         publish(worker.tick(wall))
     return views, dlq
@@ -90,7 +90,7 @@ def test_binary_mode_is_accepted_and_forwarded_structured() -> None:
 def test_an_events_person_records_travel_in_one_people_message() -> None:
     a, d = b.person(1), b.person(2)
     (line,) = b.lines(b.assign("2026-10-01 08:00", a, deputy=d))
-    people = [out for out in intake(None, line.encode(), ()).outs if out.topic == "people"]
+    people = [out for out in intake(None, line.encode(), ()).messages() if out.topic == "people"]
 
     assert len(people) == 1
     records = orjson.loads(people[0].value)
@@ -103,10 +103,10 @@ def test_a_single_person_record_of_an_earlier_version_is_still_applied() -> None
     a = b.person(1, phone=True)
     worker = EmployerWorker(RuleConfig(), view_out)
     (line,) = b.lines(b.contact("2026-10-01 08:00", b.person(1)))
-    (people,) = [out for out in intake(None, line.encode(), ()).outs if out.topic == "people"]
+    (people,) = [o for o in intake(None, line.encode(), ()).messages() if o.topic == "people"]
     (record,) = orjson.loads(people.value)["mentions"]
     (with_phone,) = b.lines(b.contact("2026-10-01 09:00", a))
-    (newer,) = [out for out in intake(None, with_phone.encode(), ()).outs if out.topic == "people"]
+    (newer,) = [o for o in intake(None, with_phone.encode(), ()).messages() if o.topic == "people"]
     (newer_record,) = orjson.loads(newer.value)["mentions"]
 
     worker.people(orjson.dumps(record), 0)

@@ -37,7 +37,7 @@ def run_notifiers(lines: list[str], workers: int, wall: int, config: RuleConfig)
                 publish(more)
 
     for line in lines:
-        publish(intake(None, line.encode(), ()).outs)
+        publish(intake(None, line.encode(), ()).messages())
     for worker in pool:
         publish(worker.tick(wall))
     return latest
