@@ -54,6 +54,7 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         topic_disable_leader=True,
         **_credentials(settings),
         **_web(web_port, settings),
+        producer_linger_ms=settings.producer_linger_ms,
         **tuning.faust_settings(),
     )
 

@@ -15,10 +15,9 @@ from enkontakt.settings import KafkaSettings, Profile
 
 @dataclass(frozen=True)
 class ClientTuning:
-    """Producer, consumer-group and fetch settings that differ between profiles;
+    """Consumer-group and fetch settings that differ between profiles;
     None = default."""
 
-    producer_max_batch_size: int | None = None
     session_timeout: float | None = None
     rebalance_timeout: float | None = None
     heartbeat_interval: float | None = None
@@ -28,7 +27,6 @@ class ClientTuning:
     def faust_settings(self) -> dict[str, Any]:
         """The faust App settings this tuning sets (empty for library defaults)."""
         values = {
-            "producer_max_batch_size": self.producer_max_batch_size,
             "broker_session_timeout": self.session_timeout,
             "broker_rebalance_timeout": self.rebalance_timeout,
             "broker_heartbeat_interval": self.heartbeat_interval,
@@ -48,13 +46,9 @@ class ClientTuning:
 PRODUCTION = ClientTuning()
 
 EMBEDDED = ClientTuning(
-    # One record per producer batch (a batch limit of one byte; the first record of
-    # a batch is always accepted). With batched writes from the services, views and
-    # alerts missed some of the last events in about one streaming test run of three
-    # on tansu (cause not found; docs/kafka.md). tansu's ListOffsets answer is also
-    # too low after a batch of several records: readers that need the real end fetch
-    # it (enkontakt.kafka.offsets; table recovery: kafka.recovery.EmbeddedRecovery).
-    producer_max_batch_size=1,
+    # tansu's ListOffsets answer is too low after a batch of several records: readers
+    # that need the real end fetch it (enkontakt.kafka.offsets; table recovery:
+    # kafka.recovery.EmbeddedRecovery).
     # tansu holds every JoinGroup for about half the session timeout (30 s with faust's
     # 60 s default), and numbers the first generation 0, for which aiokafka sends no
     # LeaveGroup on shutdown: a worker restarted after its first generation waits until

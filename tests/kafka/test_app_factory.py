@@ -199,3 +199,13 @@ def test_ssl_settings_reach_faust_and_aiokafka(
 def test_plaintext_without_ssl_settings(tmp_path: Path) -> None:
     client = aiokafka_client_kwargs(_settings(tmp_path))
     assert (client["security_protocol"], client["ssl_context"]) == ("PLAINTEXT", None)
+
+
+def test_producers_linger_briefly_on_every_profile_unless_told(tmp_path: Path) -> None:
+    for profile in ("production", "embedded"):
+        app = make_app(
+            _settings(tmp_path, ENKONTAKT_PROFILE=profile), web_port=None, store="memory://"
+        )
+        assert app.conf.producer_linger == 0.005
+    told = _settings(tmp_path, ENKONTAKT_PRODUCER_LINGER_MS=0)
+    assert make_app(told, web_port=None, store="memory://").conf.producer_linger == 0.0
