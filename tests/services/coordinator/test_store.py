@@ -70,6 +70,11 @@ def test_the_table_rebuilds_every_employer_state(events: tuple, tail: int) -> No
 def test_the_notifiers_table_rebuilds_the_state_and_the_published_alerts(
     events: tuple, tail: int
 ) -> None:
+    # What the table keeps is the alerts as of each employer's last event. An
+    # absence reaches the notifier through the people topic, and what it (or the
+    # clock) changes afterwards is not stored: after a restart such an alert is
+    # published once more, under the same alert id (docs/operations.md).
+    events = tuple(e for e in events if not e["type"].endswith(".absent.v1"))
     deriver = AlertDeriver()
     worker, table, people = run(b.lines(*events), tail, deriver)
 
