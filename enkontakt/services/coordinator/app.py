@@ -88,7 +88,7 @@ def build(
             batch.count("duplicate")
         return outs
 
-    def take_in(event: Event, batch: BatchMetrics, mentions: list[Any]) -> list[Out]:
+    def take_in(event: Event, batch: BatchMetrics, mentions: list[dict[str, Any]]) -> list[Out]:
         """One input message: to the DLQ, to its employer here, or to ``accepted``."""
         batch.handle("intake")
         partition = event.message.partition
@@ -106,15 +106,14 @@ def build(
             )
             return result.outs
         batch.count("accepted")
+        worker.expect(result)
         orgnr = result.orgnr
         if orgnr is not None and routing.held_as_read(orgnr, partition):
             # No detour through the accepted topic: apply it here.
-            worker.expect(result)
             (accepted,) = (o for o in result.outs if o.topic == "accepted")
             outs = [o for o in result.outs if o.topic != "accepted"]
             with as_current(event):
                 return outs + apply(orgnr, accepted.value, batch)
-        worker.expect(result)
         return result.outs
 
     @app.agent(topics["events"])
@@ -124,7 +123,7 @@ def build(
             batch = BatchMetrics(metrics)
             reload_if_rebalanced()
             outs: list[Out] = []
-            mentions: list[Any] = []
+            mentions: list[dict[str, Any]] = []
             for event in events:
                 outs += take_in(event, batch, mentions)
             if (people := people_message(mentions)) is not None:
