@@ -44,10 +44,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Without ``argv`` this is the process's own command line (the console script,
+    ``python -m enkontakt.cli``): ``args.as_command`` tells a command it may end
+    the process itself once its work is done.
+    """
+    as_command = argv is None
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
+    args.as_command = as_command
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help(sys.stderr)

@@ -71,7 +71,8 @@ def config_from(args: argparse.Namespace) -> RuleConfig:
 def run(args: argparse.Namespace) -> int:
     """Replay the file; 0 when it was read, 2 on a usage error.
 
-    Run as the ``enkontakt replay`` command, the process ends here once every
+    Run as the ``enkontakt replay`` command (``args.as_command``, set by
+    ``cli.main``), the process ends here once every
     output file is written and closed, without freeing the replay's state object
     by object (which takes several per cent of a large replay). Called in-process,
     e.g. through ``cli.main`` from a test, it returns the status.
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         # The replay is held here, so that ending the process frees nothing.
         status, _held = _replay(args)
-        if _is_the_command():
+        if getattr(args, "as_command", False):
             _end_process(status)
     finally:
         gc.enable()
@@ -121,17 +122,6 @@ def _replay(args: argparse.Namespace) -> tuple[int, Replay | None]:
         file=sys.stderr,
     )
     return 0, replay
-
-
-def _is_the_command() -> bool:
-    """True when this process was started as ``enkontakt replay`` (the console script or
-    ``python -m enkontakt.cli``), not when a program calls the command in-process."""
-    entry = sys.modules.get("__main__")
-    spec = getattr(entry, "__spec__", None)
-    started_by_cli = getattr(spec, "name", None) == "enkontakt.cli" or (
-        getattr(getattr(entry, "main", None), "__module__", None) == "enkontakt.cli"
-    )
-    return started_by_cli and sys.argv[1:2] == ["replay"]
 
 
 def _end_process(status: int) -> NoReturn:

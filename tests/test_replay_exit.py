@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from enkontakt import replay_cli
 from enkontakt.cli import main
 from tests import builders as b
 
@@ -35,7 +34,6 @@ def assert_complete(out: Path) -> None:
 
 
 def test_in_process_the_command_returns_and_collection_resumes(tmp_path: Path) -> None:
-    assert not replay_cli._is_the_command()
     assert main(["replay", str(events(tmp_path)), "--out", str(tmp_path / "out")]) == 0
     assert gc.isenabled()
     assert_complete(tmp_path / "out")
