@@ -238,7 +238,7 @@ class Metrics:
         )
         self.latency = Histogram(
             "enkontakt_processing_seconds",
-            "Time to process one message",
+            "Time each message's batch took to process",
             ["stage"],
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=r,
