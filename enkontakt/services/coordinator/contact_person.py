@@ -7,11 +7,12 @@ follow-up, else the most active human of the last 90 days, else none.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from enkontakt.services.coordinator.consolidation import Contact
+from enkontakt.services.coordinator.consolidation import Contact, at_of
 from enkontakt.services.coordinator.employer import Assignment, EmployerState, Start
 from enkontakt.services.coordinator.facts import ActorRef
 from enkontakt.services.coordinator.people import People
@@ -104,13 +105,16 @@ def designated(state: EmployerState, people: People, t: int) -> Choice | None:
 
 def most_active(contacts: Sequence[Contact], people: People, t: int, window: int) -> str | None:
     """The human with most consolidated contacts in (t - window, t]; ties go to the
-    most recent contact, then to the smaller ``person_key``."""
+    most recent contact, then to the smaller ``person_key`` (``contacts`` ordered
+    by time)."""
     counts: dict[str, list[int]] = {}
-    for contact in contacts:
-        if t - window < contact.at <= t:
-            entry = counts.setdefault(contact.human, [0, contact.at])
-            entry[0] += 1
-            entry[1] = max(entry[1], contact.at)
+    first = bisect_right(contacts, t - window, key=at_of)
+    last = bisect_right(contacts, t, key=at_of, lo=first)
+    for index in range(first, last):
+        contact = contacts[index]
+        entry = counts.setdefault(contact.human, [0, contact.at])
+        entry[0] += 1
+        entry[1] = max(entry[1], contact.at)
     if not counts:
         return None
     return min(counts, key=lambda h: (-counts[h][0], -counts[h][1], people.key(h)))

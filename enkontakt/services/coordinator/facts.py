@@ -36,8 +36,12 @@ def from_us(us: int) -> datetime:
     return (EPOCH + timedelta(microseconds=us)).astimezone(OSLO)
 
 
+@lru_cache(maxsize=1 << 17)
 def rfc3339(us: int | None) -> str | None:
-    """An instant as RFC 3339 text with the Oslo offset, or None."""
+    """An instant as RFC 3339 text with the Oslo offset, or None.
+
+    Cached: a view writes the times of its recent contacts each time it is
+    derived, and the same contacts are derived again and again."""
     if us is None:
         return None
     if us < 0:

@@ -85,9 +85,10 @@ class Ledger:
     pruned_at: int | None = None
     merges: int = 0
 
-    def apply(self, event: ContactEvent, at: int | None = None) -> Outcome:
+    def apply(self, event: ContactEvent, at: int | None = None, *, joined: bool = False) -> Outcome:
         """Fold one accepted event in (``at``: its time in µs, if known); duplicates
-        change nothing."""
+        change nothing. ``joined``: the event's person records, applied beforehand
+        (``apply_mention``), joined humans known apart."""
         if at is None:
             at = to_us(event.time)
         source = intern(event.source)
@@ -110,7 +111,7 @@ class Ledger:
         merges = self.merges
         self._apply_to_employer(state, stamp, data)
         found: list[dict[str, Any]] = []
-        if isinstance(data, DESIGNATING) or self.merges != merges:
+        if joined or isinstance(data, DESIGNATING) or self.merges != merges:
             moment = max(at, self.clock) if self.clock is not None else at
             found = self._check(state, moment, at)
         return Outcome(True, state.orgnr, found, (state.orgnr,))

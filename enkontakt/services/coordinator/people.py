@@ -47,6 +47,8 @@ class Human:
     idents: set[str]
     shown: dict[str, tuple[Stamp, object]] = field(default_factory=dict)
     absences: list[Absence] = field(default_factory=list)
+    # ``People.shown`` of this human, kept until ``shown`` changes.
+    shown_out: dict[str, object] | None = None
 
     @property
     def key(self) -> str:
@@ -57,11 +59,14 @@ class Human:
 class People:
     """The identity directory shared by every employer."""
 
-    __slots__ = ("_humans", "_parent")
+    __slots__ = ("_humans", "_parent", "unions")
 
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
         self._humans: dict[str, Human] = {}
+        self.unions = 0
+        """How many times two identifiers' humans became one (any identifier's
+        representative may have changed since a count seen before)."""
 
     def __len__(self) -> int:
         return len(self._humans)
@@ -126,7 +131,8 @@ class People:
             root = self._ensure(first)
             for ident in idents[1:]:
                 root = self._union(root, self._ensure(ident))
-        shown = self._humans[root].shown
+        human = self._humans[root]
+        shown = human.shown
         changed = False
         for field_name, value in zip(FIELDS, (name, email, phone, actor), strict=True):
             if value is not None:
@@ -135,6 +141,8 @@ class People:
                     shown[field_name] = (stamp, value)
                     if current is None or (current[1] is not value and current[1] != value):
                         changed = True
+        if changed:
+            human.shown_out = None
         return merged, changed
 
     def add_absence(self, ident: str, absence: Absence) -> None:
@@ -151,19 +159,14 @@ class People:
         return any(a.start <= day <= a.until for a in human.absences)
 
     def shown(self, ident: str) -> dict[str, object]:
-        """The human's newest ``name``, ``email``, ``phone`` and ``actor`` (as dict)."""
+        """The human's newest ``name``, ``email``, ``phone`` and ``actor`` (as dict,
+        shared between calls: not to be changed)."""
         human = self._humans.get(self.root(ident))
         if human is None:
             return {name: None for name in FIELDS}
-        get = human.shown.get
-        name, email, phone, actor = get("name"), get("email"), get("phone"), get("actor")
-        actor_value = actor[1] if actor is not None else None
-        return {
-            "name": name[1] if name is not None else None,
-            "email": email[1] if email is not None else None,
-            "phone": phone[1] if phone is not None else None,
-            "actor": actor_value.as_dict() if isinstance(actor_value, ActorRef) else actor_value,
-        }
+        if human.shown_out is None:
+            human.shown_out = _shown_out(human)
+        return human.shown_out
 
     def shown_actor(self, ident: str) -> ActorRef | None:
         """The actor of the human's newest report."""
@@ -202,6 +205,8 @@ class People:
         if len(big.idents) < len(small.idents):
             a, b, big, small = b, a, small, big
         self._parent[b] = a
+        self.unions += 1
+        big.shown_out = None
         big.idents |= small.idents
         for name, (stamp, value) in small.shown.items():
             _keep_latest(big.shown, name, stamp, value)
@@ -210,6 +215,18 @@ class People:
                 big.absences.append(absence)
         del self._humans[b]
         return a
+
+
+def _shown_out(human: Human) -> dict[str, object]:
+    get = human.shown.get
+    name, email, phone, actor = get("name"), get("email"), get("phone"), get("actor")
+    actor_value = actor[1] if actor is not None else None
+    return {
+        "name": name[1] if name is not None else None,
+        "email": email[1] if email is not None else None,
+        "phone": phone[1] if phone is not None else None,
+        "actor": actor_value.as_dict() if isinstance(actor_value, ActorRef) else actor_value,
+    }
 
 
 def _keep_latest(

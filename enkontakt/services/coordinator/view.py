@@ -5,10 +5,11 @@ A view never holds candidate refs.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from enkontakt.services.coordinator.consolidation import Contact, consolidate
+from enkontakt.services.coordinator.consolidation import Contact, at_of, consolidate
 from enkontakt.services.coordinator.contact_person import Choice, choose
 from enkontakt.services.coordinator.employer import EmployerState
 from enkontakt.services.coordinator.facts import rfc3339
@@ -88,11 +89,12 @@ def build_view(
     config: RuleConfig,
     contacts: Sequence[Contact] | None = None,
 ) -> dict[str, Any]:
-    """The view of the employer at instant ``t``."""
+    """The view of the employer at instant ``t`` (``contacts``: its consolidated
+    contacts, ordered by time)."""
     if contacts is None:
         contacts = consolidate(state.reports, people, config.session_gap)
-    past = [c for c in contacts if c.at <= t]
-    window = [c for c in past if c.at > t - config.contact_window]
+    past = contacts[: bisect_right(contacts, t, key=at_of)]
+    window = past[bisect_right(past, t - config.contact_window, key=at_of) :]
     choice = choose(state, people, past, t, config.most_active_window)
     return {
         "orgnr": state.orgnr,

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from enkontakt.schemas.events import ContactEvent
-from enkontakt.services.coordinator.consolidation import Contact, consolidate
+from enkontakt.services.coordinator.consolidation import Contact, KeptContacts
 from enkontakt.services.coordinator.employer import Designation, EmployerState
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.coordinator.ledger import Ledger, mentions_in
@@ -126,14 +126,20 @@ class EmployerWorker:
     wakeups: list[tuple[int, str]] = field(default_factory=list)
     latest: int | None = None
     dirty: set[str] = field(default_factory=set)
+    # With ``defer``, employers changed only through new details of a human they
+    # name wait for ``tick`` (once a second): a busy human's details touch every
+    # employer naming them, and one derivation then covers many such changes.
+    dirty_by_people: set[str] = field(default_factory=set)
     # Events this process's intake decoded, by the bytes it published to the
     # accepted topic: the employers' side need not decode them again. At most
     # ``handoff`` are kept (the accepted message may go to another worker).
     decoded: dict[bytes, ContactEvent] = field(default_factory=dict)
     handoff: int = 4096
+    contacts: KeptContacts = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.config, views_follow_people=True)
+        self.contacts = KeptContacts(self.config.session_gap)
 
     def moment(self, wall: int) -> int:
         """The clock: the later of the wall clock and the latest event time seen."""
@@ -160,6 +166,7 @@ class EmployerWorker:
         """Stop holding these employers (their partitions moved elsewhere)."""
         for orgnr in orgnrs:
             self.ledger.evict(orgnr)
+            self.contacts.forget(orgnr)
 
     def expect(self, result: Intake) -> None:
         """Keep the event the intake decoded until its accepted message comes back
@@ -184,18 +191,23 @@ class EmployerWorker:
         outs = self._advance(now)
         # Person records first, so that other employers held here that name the
         # same human are re-derived too.
+        merges = self.ledger.merges
         touched: set[str] = set()
         for mention in mentions_in(event):
             touched.update(self.ledger.apply_mention(mention))
-        outcome = self.ledger.apply(event)
+        joined = self.ledger.merges != merges
+        outcome = self.ledger.apply(event, joined=joined)
         if not outcome.applied or outcome.orgnr is None:
             return outs, None
         state = self.ledger.employers[outcome.orgnr]
         outs.extend(notice_outs(outcome.notices))
         outs.extend(self._changed(state.orgnr, now))
+        # Only joining two humans can change who is designated elsewhere (new
+        # details of a human cannot).
         for orgnr in sorted(touched - {state.orgnr}):
-            outs.extend(notice_outs(self.ledger.recheck(orgnr)))
-            outs.extend(self._changed(orgnr, now))
+            if joined:
+                outs.extend(notice_outs(self.ledger.recheck(orgnr)))
+            outs.extend(self._changed(orgnr, now, by_people=True))
         return outs, state
 
     def people(self, raw: bytes, wall: int) -> list[Out]:
@@ -209,48 +221,55 @@ class EmployerWorker:
                 return outs
             outcome = self.ledger.apply(event)
             outs.extend(notice_outs(outcome.notices))
-            affected: Sequence[str] = outcome.affected
+            for orgnr in outcome.affected:
+                outs.extend(self._changed(orgnr, now))
         else:
             # "mentions": an event's person records; "mention": one record, as
             # written by earlier versions.
             records = message["mentions"] if message.get("kind") == "mentions" else [message]
+            merges = self.ledger.merges
             found: dict[str, None] = {}
             for record in records:
                 found.update(dict.fromkeys(self.ledger.apply_mention(decode_mention(record))))
-            affected = list(found)
-            for orgnr in affected:
-                outs.extend(notice_outs(self.ledger.recheck(orgnr)))
-        for orgnr in affected:
-            outs.extend(self._changed(orgnr, now))
+            joined = self.ledger.merges != merges
+            for orgnr in found:
+                if joined:
+                    outs.extend(notice_outs(self.ledger.recheck(orgnr)))
+                outs.extend(self._changed(orgnr, now, by_people=True))
         return outs
 
     def flush(self, wall: int) -> list[Out]:
-        """Derive the employers changed since the last flush (with ``defer``)."""
-        now = self.moment(wall)
-        due, self.dirty = sorted(self.dirty), set()
-        outs: list[Out] = []
-        for orgnr in due:
-            state = self.ledger.employers.get(orgnr)
-            if state is not None:
-                outs.extend(self._derive(state, now))
-        return outs
+        """Derive the employers changed since the last flush (with ``defer``), but
+        those changed only through the people they name (``tick`` derives them)."""
+        due, self.dirty = self.dirty, set()
+        self.dirty_by_people -= due
+        return self._derive_all(due, self.moment(wall))
 
     def tick(self, wall: int) -> list[Out]:
-        """Publish what time alone has changed by ``wall`` (and flush)."""
+        """Publish what time alone has changed by ``wall``, and every change not
+        yet derived."""
         now = self.moment(wall)
-        outs = self._advance(now) + self.flush(wall)
-        due: set[str] = set()
+        outs = self._advance(now)
+        due = self.dirty | self.dirty_by_people
+        self.dirty, self.dirty_by_people = set(), set()
         while self.wakeups and self.wakeups[0][0] <= now:
             due.add(heapq.heappop(self.wakeups)[1])
-        for orgnr in sorted(due):
+        return outs + self._derive_all(due, now)
+
+    def _derive_all(self, orgnrs: set[str], now: int) -> list[Out]:
+        outs: list[Out] = []
+        for orgnr in sorted(orgnrs):
             state = self.ledger.employers.get(orgnr)
             if state is not None:
                 outs.extend(self._derive(state, now))
         return outs
 
-    def _changed(self, orgnr: str, now: int) -> list[Out]:
+    def _changed(self, orgnr: str, now: int, *, by_people: bool = False) -> list[Out]:
         if self.defer:
-            self.dirty.add(orgnr)
+            if by_people:
+                self.dirty_by_people.add(orgnr)
+            else:
+                self.dirty.add(orgnr)
             return []
         state = self.ledger.employers.get(orgnr)
         return [] if state is None else self._derive(state, now)
@@ -260,7 +279,7 @@ class EmployerWorker:
 
     def _derive(self, state: EmployerState, now: int) -> list[Out]:
         people = self.ledger.people
-        contacts = consolidate(state.reports, people, self.config.session_gap)
+        contacts = self.contacts.of(state.orgnr, state.reports, people)
         wake = next_breakpoint(state, people, contacts, self.config, now)
         if wake is not None:
             heapq.heappush(self.wakeups, (wake, state.orgnr))

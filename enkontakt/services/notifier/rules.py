@@ -14,12 +14,13 @@ each such instant: between two of them the condition cannot change.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from heapq import heappop, heappush
 
-from enkontakt.services.coordinator.consolidation import Contact
+from enkontakt.services.coordinator.consolidation import Contact, at_of
 from enkontakt.services.coordinator.contact_person import current_assignment, designated
 from enkontakt.services.coordinator.employer import EmployerState, FollowUp
 from enkontakt.services.coordinator.people import People
@@ -327,8 +328,9 @@ def next_breakpoint(
     now: int,
 ) -> int | None:
     """The first instant after ``now`` at which time alone may change the employer's
-    view or alerts: a deadline, a window letting a contact go, a follow-up gap
-    opening, an assignment running out, an absence beginning or ending."""
+    view or alerts (``contacts`` ordered by time): a deadline, a window letting a
+    contact go, a follow-up gap opening, an assignment running out, an absence
+    beginning or ending."""
     candidates = [p for p, _ in _assignment_points(state, people)]
     for inquiry in state.inquiries.values():
         due = due_at(inquiry, config)
@@ -339,9 +341,11 @@ def next_breakpoint(
     )
     if latest_start is not None:
         candidates.append(latest_start + config.follow_up_gap + 1)
-    for contact in contacts:
-        candidates.append(contact.at + config.contact_window)
-        candidates.append(contact.at + config.most_active_window)
+    for window in (config.contact_window, config.most_active_window):
+        # The first contact still in the window at ``now`` is the next to leave it.
+        index = bisect_right(contacts, now - window, key=at_of)
+        if index < len(contacts):
+            candidates.append(contacts[index].at + window)
     if contacts:
-        candidates.append(max(c.at for c in contacts) + config.follow_up_gap + 1)
+        candidates.append(contacts[-1].at + config.follow_up_gap + 1)
     return min((c for c in candidates if c > now), default=None)

@@ -137,3 +137,72 @@ def test_decoded_events_kept_for_the_employers_side_are_bounded() -> None:
         worker.expect(result)
     kept = [e.id for e in worker.decoded.values()]
     assert kept == [r.event.id for r in results[2:] if r.event is not None]  # oldest two dropped
+
+
+def notices_of_one_worker(lines: list[str], wall: int) -> list[dict]:
+    """The notices one worker publishes for these lines, its people feed included."""
+    worker = EmployerWorker(RuleConfig(), view_out)
+    found: list[dict] = []
+    for line in lines:
+        for out in intake(None, line.encode(), ()).messages():
+            if out.topic == "accepted":
+                outs, _state = worker.accepted(out.value, wall)
+            elif out.topic == "people":
+                outs = worker.people(out.value, wall)
+            else:
+                outs = [out]
+            found += [orjson.loads(o.value) for o in outs if o.topic == "notices"]
+    return found
+
+
+def test_a_report_that_joins_the_assigned_person_to_an_absent_human_sends_the_notice() -> None:
+    # The assigned person is known by a NAV ident; an absence names a human known
+    # only by e-mail; a report with both makes them one human, absent: the deputy
+    # takes over at the report's time, in the stream as in replay.
+    assigned, deputy = b.person(1, email=False), b.person(2)
+    absent = b.person(9, id=False)
+    both = {"id": assigned["id"], "email": absent["email"]}
+    lines = b.lines(
+        b.assign("2026-10-01 08:00", assigned, deputy=deputy),
+        b.absent("2026-10-14 12:00", absent, "2026-10-19", "2026-10-30"),
+        b.contact("2026-10-20 09:00", both),
+    )
+    expected = replay_lines(lines).notices
+    assert [n["contact_person"]["basis"] for n in expected] == ["assigned", "deputy"]
+
+    found = notices_of_one_worker(lines, wall=to_us(b.instant("2026-09-01 00:00")))
+
+    assert found == expected
+
+
+def test_an_employer_changed_only_through_a_human_it_names_waits_for_the_tick() -> None:
+    # A human seen at two employers gets a phone number in a report at one of
+    # them: that employer's view comes with the next flush, the other's (changed
+    # only through the human) with the next tick, which covers many such changes.
+    other = b.ORGNRS[0]
+    worker = EmployerWorker(RuleConfig(), view_out, defer=True)
+    wall = to_us(b.instant("2026-09-01 00:00"))
+
+    def apply(*events: dict) -> None:
+        for line in b.lines(*events):
+            for out in intake(None, line.encode(), ()).outs:
+                if out.topic == "accepted":
+                    worker.accepted(out.value, wall)
+
+    def views(outs: list) -> dict[str, dict]:
+        return {o.key.decode(): orjson.loads(o.value) for o in outs if o.topic == "views"}
+
+    apply(
+        b.contact("2026-10-01 09:00", b.person(1)),
+        b.contact("2026-10-01 10:00", b.person(1), orgnr=other),
+    )
+    assert set(views(worker.flush(wall))) == {b.EMPLOYER, other}
+    apply(b.contact("2026-10-02 09:00", b.person(1, phone=True)))
+
+    flushed = views(worker.flush(wall))
+    assert set(flushed) == {b.EMPLOYER}
+    assert flushed[b.EMPLOYER]["recent_contacts"][0]["person"]["phone"] == "+4741000001"
+    ticked = views(worker.tick(wall))
+    assert set(ticked) == {other}
+    assert ticked[other]["recent_contacts"][0]["person"]["phone"] == "+4741000001"
+    assert views(worker.tick(wall)) == {}
