@@ -18,7 +18,7 @@ import orjson
 from enkontakt.schemas.events import ContactEvent
 from enkontakt.services.coordinator.consolidation import Contact, KeptContacts
 from enkontakt.services.coordinator.employer import Designation, EmployerState
-from enkontakt.services.coordinator.facts import to_us
+from enkontakt.services.coordinator.facts import SECOND, to_us
 from enkontakt.services.coordinator.ledger import Ledger, mentions_in
 from enkontakt.services.coordinator.people_codec import decode_mention, encode_mention
 from enkontakt.services.coordinator.validation import Rejection, decode, decode_binary
@@ -127,9 +127,11 @@ class EmployerWorker:
     latest: int | None = None
     dirty: set[str] = field(default_factory=set)
     # With ``defer``, employers changed only through new details of a human they
-    # name wait for ``tick`` (once a second): a busy human's details touch every
-    # employer naming them, and one derivation then covers many such changes.
-    dirty_by_people: set[str] = field(default_factory=set)
+    # name wait ``people_delay`` (by the clock) from the first such change: a busy
+    # human's details touch every employer naming them, and one derivation then
+    # covers all the changes meanwhile. Kept in the order they were first changed.
+    dirty_by_people: dict[str, int] = field(default_factory=dict)
+    people_delay: int = SECOND
     # Events this process's intake decoded, by the bytes it published to the
     # accepted topic: the employers' side need not decode them again. At most
     # ``handoff`` are kept (the accepted message may go to another worker).
@@ -238,23 +240,34 @@ class EmployerWorker:
                 outs.extend(self._changed(orgnr, now, by_people=True))
         return outs
 
-    def flush(self, wall: int) -> list[Out]:
-        """Derive the employers changed since the last flush (with ``defer``), but
-        those changed only through the people they name (``tick`` derives them)."""
-        due, self.dirty = self.dirty, set()
-        self.dirty_by_people -= due
-        return self._derive_all(due, self.moment(wall))
+    def flush(self, wall: int, *, everything: bool = False) -> list[Out]:
+        """Derive the employers changed since the last flush (with ``defer``); of
+        those changed only through the people they name, the ones that have waited
+        ``people_delay`` (all of them with ``everything``)."""
+        now = self.moment(wall)
+        return self._derive_all(self._due(now, everything), now)
 
     def tick(self, wall: int) -> list[Out]:
-        """Publish what time alone has changed by ``wall``, and every change not
-        yet derived."""
+        """Publish what time alone has changed by ``wall`` (and flush)."""
         now = self.moment(wall)
         outs = self._advance(now)
-        due = self.dirty | self.dirty_by_people
-        self.dirty, self.dirty_by_people = set(), set()
+        due = self._due(now, everything=False)
         while self.wakeups and self.wakeups[0][0] <= now:
             due.add(heapq.heappop(self.wakeups)[1])
         return outs + self._derive_all(due, now)
+
+    def _due(self, now: int, everything: bool) -> set[str]:
+        due, self.dirty = self.dirty, set()
+        waiting = self.dirty_by_people
+        for orgnr in due:
+            waiting.pop(orgnr, None)
+        while waiting:
+            orgnr, since = next(iter(waiting.items()))
+            if not everything and now - since < self.people_delay:
+                break
+            del waiting[orgnr]
+            due.add(orgnr)
+        return due
 
     def _derive_all(self, orgnrs: set[str], now: int) -> list[Out]:
         outs: list[Out] = []
@@ -267,7 +280,7 @@ class EmployerWorker:
     def _changed(self, orgnr: str, now: int, *, by_people: bool = False) -> list[Out]:
         if self.defer:
             if by_people:
-                self.dirty_by_people.add(orgnr)
+                self.dirty_by_people.setdefault(orgnr, now)
             else:
                 self.dirty.add(orgnr)
             return []
