@@ -132,6 +132,10 @@ class EmployerWorker:
     # covers all the changes meanwhile. Kept in the order they were first changed.
     dirty_by_people: dict[str, int] = field(default_factory=dict)
     people_delay: int = SECOND
+    # A hash of the view last published for each employer held here: a view
+    # derived again unchanged (a busy human's details changed back, a window
+    # boundary that moved nothing shown) is not published again.
+    published: dict[str, int] = field(default_factory=dict)
     # Events this process's intake decoded, by the bytes it published to the
     # accepted topic: the employers' side need not decode them again. At most
     # ``handoff`` are kept (the accepted message may go to another worker).
@@ -169,6 +173,7 @@ class EmployerWorker:
         for orgnr in orgnrs:
             self.ledger.evict(orgnr)
             self.contacts.forget(orgnr)
+            self.published.pop(orgnr, None)
 
     def expect(self, result: Intake) -> None:
         """Keep the event the intake decoded until its accepted message comes back
@@ -296,7 +301,16 @@ class EmployerWorker:
         wake = next_breakpoint(state, people, contacts, self.config, now)
         if wake is not None:
             heapq.heappush(self.wakeups, (wake, state.orgnr))
-        return self.derive(self.ledger, state, now, contacts)
+        return [out for out in self.derive(self.ledger, state, now, contacts) if self._new(out)]
+
+    def _new(self, out: Out) -> bool:
+        if out.topic != "views":
+            return True
+        orgnr, digest = out.key.decode() if out.key else "", hash(out.value)
+        if self.published.get(orgnr) == digest:
+            return False
+        self.published[orgnr] = digest
+        return True
 
 
 def notice_outs(notices: Iterable[dict[str, Any]]) -> list[Out]:

@@ -210,3 +210,24 @@ def test_an_employer_changed_only_through_a_human_it_names_waits_a_second() -> N
     assert set(second) == {other}
     assert second[other]["recent_contacts"][0]["person"]["phone"] == "+4741000001"
     assert views(worker.flush(later + 2)) == {}
+
+
+def test_a_view_derived_again_unchanged_is_not_published_again_until_the_employer_moves() -> None:
+    worker = EmployerWorker(RuleConfig(), view_out, defer=True)
+    wall = to_us(b.instant("2026-09-01 00:00"))
+    (line,) = b.lines(b.contact("2026-10-01 09:00", b.person(1)))
+    (accepted,) = (o for o in intake(None, line.encode(), ()).outs if o.topic == "accepted")
+    worker.accepted(accepted.value, wall)
+
+    def views() -> list:
+        worker.dirty.add(b.EMPLOYER)
+        return [o for o in worker.flush(wall) if o.topic == "views"]
+
+    assert len(views()) == 1
+    assert views() == []
+    # Held elsewhere meanwhile, and back: the views topic may hold another
+    # worker's view by now, so this worker publishes its own again.
+    state = worker.ledger.employers[b.EMPLOYER]
+    worker.release([b.EMPLOYER])
+    worker.restore([state])
+    assert len(views()) == 1
