@@ -37,12 +37,17 @@ at_of = attrgetter("at")
 def consolidate(reports: Iterable[Report], people: People, gap: int) -> list[Contact]:
     """The consolidated contacts of these reports, ordered by their first report's
     stamp (and so by ``at``), then human."""
+    return _sessions(_by_human(reports, people), gap)
+
+
+def _by_human(reports: Iterable[Report], people: People) -> dict[str, list[Report]]:
+    """The reports of each human (by representative identifier), by stamp."""
     by_human: dict[str, list[Report]] = {}
     for report in reports:
         by_human.setdefault(people.root(report.ident), []).append(report)
     for items in by_human.values():
         items.sort(key=_stamp)
-    return _sessions(by_human, gap)
+    return by_human
 
 
 def _sessions(by_human: dict[str, list[Report]], gap: int) -> list[Contact]:
@@ -152,10 +157,6 @@ class KeptContacts:
         self._kept.pop(orgnr, None)
 
     def _consolidated(self, reports: list[Report], people: People) -> _Kept:
-        by_human: dict[str, list[Report]] = {}
-        for report in reports:
-            by_human.setdefault(people.root(report.ident), []).append(report)
-        for items in by_human.values():
-            items.sort(key=_stamp)
+        by_human = _by_human(reports, people)
         contacts = _sessions(by_human, self.gap)
         return _Kept(reports, len(reports), people, people.unions, by_human, contacts)
