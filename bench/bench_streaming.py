@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import random
@@ -454,6 +455,7 @@ class Results:
     broker_cpu_seconds: float = 0.0
     views: int = 0
     loads: list[Load] = field(default_factory=list)
+    json_seconds: float = 0.0
 
     def table(self, duration: float) -> str:
         """The results as a markdown table."""
@@ -461,6 +463,8 @@ class Results:
         rows = [
             ("input events (backlog)", f"{self.events:,} over {self.employers:,} employers"),
             ("coordinator client tuning", self.clients),
+            ("this machine: `json.loads` of the same events, one core (a yardstick "
+             "between machines)", f"{self.events / self.json_seconds:,.0f} events/s"),
             ("test producer (the backlog)",
              f"{self.events / self.produce_seconds:,.0f} events/s"),
             ("bare aiokafka consumer, same topic",
@@ -514,6 +518,18 @@ def settings_for(
     )
 
 
+def json_loads_seconds(values: list[bytes]) -> float:
+    """The best of three passes of plain ``json.loads`` over the events: how fast
+    this machine runs Python, to compare runs on different machines."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for value in values:
+            json.loads(value)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def run(args: argparse.Namespace, work: Path) -> Results:
     """The three measurements on one broker."""
     values = corpus(args.events, args.employers, args.seed)
@@ -528,6 +544,7 @@ def run(args: argparse.Namespace, work: Path) -> Results:
     }
     tuning = ", ".join([args.clients, *(f"{k}={v}" for k, v in fetch.items())])
     results = Results(len(values), employers, tuning)
+    results.json_seconds = json_loads_seconds(values)
     with EmbeddedBroker(log_path=work / "broker.log") as broker:
         settings = settings_for(
             broker.bootstrap, work / "data", args.partitions, args.clients, fetch
