@@ -61,6 +61,33 @@ def as_current(event: Event) -> Iterator[None]:
 
 
 @dataclass(slots=True)
+class StateWrites:
+    """A batch's table writes, held back until its messages are delivered.
+
+    A stored state records what was published (the notifier's published alerts,
+    the coordinator's designation behind employer notices). Written first, it
+    could reach the changelog while a crash lost the messages it speaks of, and
+    the restarted worker would never send them. Written after the messages are
+    delivered, a crash in between only makes the restarted worker handle the
+    batch again and send its messages once more.
+    """
+
+    table: Any
+    writes: list[tuple[Event, str, bytes]] = field(default_factory=list)
+
+    def add(self, event: Event, key: str, value: bytes) -> None:
+        """Write ``key`` = ``value`` for ``event`` (to its changelog partition) later."""
+        self.writes.append((event, key, value))
+
+    def write(self) -> None:
+        """Write everything held, in order."""
+        for event, key, value in self.writes:
+            with as_current(event):
+                self.table[key] = value
+        self.writes.clear()
+
+
+@dataclass(slots=True)
 class BatchMetrics:
     """Counts and timings of one batch, added to the service's metrics at its end.
 

@@ -182,8 +182,11 @@ class Topics:
     def __getitem__(self, name: str) -> faust.TopicT:
         return self.by_name[name]
 
-    async def send(self, outs: Iterable[Out], metrics: Metrics | None = None) -> None:
-        """Publish messages to their topics, in order.
+    async def send(
+        self, outs: Iterable[Out], metrics: Metrics | None = None, *, delivered: bool = False
+    ) -> None:
+        """Publish messages to their topics, in order; with ``delivered``, return
+        only once the broker has them all.
 
         Callers compute ``outs`` and call this without awaiting anything in
         between; the lock (first come, first served) then keeps the order of
@@ -197,10 +200,11 @@ class Topics:
         message counts as done.
         """
         sent: dict[str, int] = {}
+        pending: list[Awaitable[Any]] = []
         async with self.lock:
             for out in outs:
                 topic = self.by_name[out.topic]
-                await topic.app.producer.send(
+                future = await topic.app.producer.send(
                     topic.get_topic_name(),
                     out.key,
                     out.value,
@@ -208,7 +212,11 @@ class Topics:
                     None,
                     list(out.headers) or None,
                 )
+                if delivered:
+                    pending.append(future)
                 sent[out.topic] = sent.get(out.topic, 0) + 1
+        if pending:
+            await asyncio.gather(*pending)
         if metrics is not None:
             for name, count in sent.items():
                 metrics.published.labels(name).inc(count)

@@ -1,6 +1,7 @@
 """Publishing keeps the order in which the messages were computed, across the
-concurrent agents, timers and feeds of one service, and a batch of input sends
-its person records in one message."""
+concurrent agents, timers and feeds of one service; a batch of input sends its
+person records in one message; and a batch's state is stored only after its
+messages are delivered."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any, cast
 
 import faust
 import orjson
+from faust.streams import _current_event
 
+from enkontakt.services.batches import StateWrites
 from enkontakt.services.coordinator.worker import Out, intake, people_message
 from enkontakt.services.streaming import Topics
 from tests import builders as b
@@ -84,3 +87,67 @@ def test_a_batch_sends_the_person_records_of_all_its_events_in_one_message() -> 
     assert idents == ["id:1902:Z000001", "id:1902:Z000002", "id:1902:Z000003"]
     assert message.key == b"id:1902:Z000001"
     assert people_message([]) is None
+
+
+@dataclass
+class AckingProducer:
+    """A producer whose sends are acknowledged by the broker some time later."""
+
+    acks: list[asyncio.Future[None]] = field(default_factory=list)
+
+    async def send(self, topic: str, key: Any, value: bytes, *rest: Any) -> asyncio.Future[None]:
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.acks.append(ack)
+        return ack
+
+
+def test_a_send_waits_for_the_broker_only_when_asked_to() -> None:
+    producer = AckingProducer()
+    app = type("App", (), {"producer": producer})()
+    topics = Topics({"alerts": cast(faust.TopicT, FakeTopic(app, "alerts"))})
+    outs = [Out("alerts", b"k", b"1"), Out("alerts", b"k", b"2")]
+
+    async def main() -> tuple[bool, bool]:
+        await asyncio.wait_for(topics.send(outs), 1)  # enqueued is enough
+        delivered = asyncio.ensure_future(topics.send(outs, delivered=True))
+        await asyncio.sleep(0.01)
+        waiting = not delivered.done()
+        for ack in producer.acks:
+            ack.set_result(None)
+        await asyncio.wait_for(delivered, 1)
+        return waiting, delivered.done()
+
+    assert asyncio.run(main()) == (True, True)
+
+
+class Message:
+    """Stands in for a faust event: what ``as_current`` needs of one."""
+
+
+class RecordingTable(dict):
+    """A table that notes which event was faust's current one at each write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: list[object] = []
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        found = _current_event.get(None)
+        self.current.append(found() if found is not None else None)
+        super().__setitem__(key, value)
+
+
+def test_state_is_written_only_when_asked_and_each_write_under_its_event() -> None:
+    table = RecordingTable()
+    writes = StateWrites(table)
+    first, second = Message(), Message()
+    writes.add(cast(Any, first), "910000004/1", b"a")
+    writes.add(cast(Any, second), "910000004/2", b"b")
+    writes.add(cast(Any, second), "910000004/1", b"c")
+    assert table == {}
+
+    writes.write()
+
+    assert table == {"910000004/1": b"c", "910000004/2": b"b"}
+    assert table.current == [first, second, second]
+    assert writes.writes == []

@@ -17,7 +17,13 @@ import faust
 
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import get_logger
-from enkontakt.services.batches import BatchMetrics, Event, as_current, batches, headers_of
+from enkontakt.services.batches import (
+    BatchMetrics,
+    Event,
+    StateWrites,
+    batches,
+    headers_of,
+)
 from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import (
     EmployerWorker,
@@ -73,8 +79,11 @@ def build(
             reload["pending"] = False
             _reload(worker, history, held_here(app, settings.internal_topic("accepted"), table))
 
-    def apply(orgnr: str, raw: bytes, batch: BatchMetrics) -> list[Out]:
-        """Apply one accepted event to its employer, held here, and store it."""
+    def apply(
+        event: Event, orgnr: str, raw: bytes, batch: BatchMetrics, writes: StateWrites
+    ) -> list[Out]:
+        """Apply one accepted event to its employer, held here; it is stored once
+        the batch's messages are out (``StateWrites``)."""
         batch.handle("employer")
         if orgnr not in worker.ledger.employers:
             stored = history.lookup(orgnr, table.get)
@@ -82,13 +91,14 @@ def build(
                 _hold(worker, stored)
         outs, state = worker.accepted(raw, wall_us())
         if state is not None:
-            key, value = history.write(state, raw)
-            table[key] = value
+            writes.add(event, *history.write(state, raw))
         else:
             batch.count("duplicate")
         return outs
 
-    def take_in(event: Event, batch: BatchMetrics, mentions: list[dict[str, Any]]) -> list[Out]:
+    def take_in(
+        event: Event, batch: BatchMetrics, mentions: list[dict[str, Any]], writes: StateWrites
+    ) -> list[Out]:
         """One input message: to the DLQ, to its employer here, or to ``accepted``."""
         batch.handle("intake")
         partition = event.message.partition
@@ -112,35 +122,35 @@ def build(
             # No detour through the accepted topic: apply it here.
             (accepted,) = (o for o in result.outs if o.topic == "accepted")
             outs = [o for o in result.outs if o.topic != "accepted"]
-            with as_current(event):
-                return outs + apply(orgnr, accepted.value, batch)
+            return outs + apply(event, orgnr, accepted.value, batch, writes)
         return result.outs
 
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
         await routing.known.wait()
         async for events in batches(stream):
-            batch = BatchMetrics(metrics)
+            batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
             outs: list[Out] = []
             mentions: list[dict[str, Any]] = []
             for event in events:
-                outs += take_in(event, batch, mentions)
+                outs += take_in(event, batch, mentions, writes)
             if (people := people_message(mentions)) is not None:
                 outs.append(people)
-            await topics.send(outs, metrics)
+            await topics.send(outs, metrics, delivered=bool(writes.writes))
+            writes.write()
             batch.close()
 
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         async for events in batches(stream):
-            batch = BatchMetrics(metrics)
+            batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
             outs = []
             for event in events:
-                with as_current(event):
-                    outs += apply(cast(bytes, event.key).decode(), event.value, batch)
-            await topics.send(outs, metrics)
+                outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
+            await topics.send(outs, metrics, delivered=bool(writes.writes))
+            writes.write()
             batch.close()
 
     @app.task

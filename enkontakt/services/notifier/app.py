@@ -19,7 +19,7 @@ import faust
 
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import get_logger
-from enkontakt.services.batches import BatchMetrics, as_current, batches, headers_of
+from enkontakt.services.batches import BatchMetrics, Event, StateWrites, batches, headers_of
 from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake
 from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
@@ -59,10 +59,11 @@ def build(
     routing = Routing(settings)
     reload = {"pending": True}
 
-    async def send(outs: list[Out]) -> None:
+    async def send(outs: list[Out], *, delivered: bool = False) -> None:
         # The worker derives employer notices from the same ledger as the
         # coordinator's; the coordinator publishes them, so they are dropped here.
-        await topics.send([out for out in outs if out.topic != "notices"], metrics)
+        published = [out for out in outs if out.topic != "notices"]
+        await topics.send(published, metrics, delivered=delivered)
         _count_firing(deriver, counter, metrics)
 
     async def on_people(raw: bytes) -> None:
@@ -85,7 +86,11 @@ def build(
             for stored in history.read_all(held):
                 _hold(worker, deriver, stored)
 
-    def apply(orgnr: str, raw: bytes, batch: BatchMetrics) -> list[Out]:
+    def apply(
+        event: Event, orgnr: str, raw: bytes, batch: BatchMetrics, writes: StateWrites
+    ) -> list[Out]:
+        """Apply one accepted event; it is stored, with the alerts published as of
+        it, once the batch's alerts are out (``StateWrites``)."""
         batch.handle("employer")
         if orgnr not in worker.ledger.employers:
             stored = history.lookup(orgnr, table.get)
@@ -93,8 +98,7 @@ def build(
                 _hold(worker, deriver, stored)
         outs, state = worker.accepted(raw, wall_us())
         if state is not None:
-            key, value = history.write(state, raw, deriver.export(orgnr))
-            table[key] = value
+            writes.add(event, *history.write(state, raw, deriver.export(orgnr)))
         return outs
 
     @app.agent(topics["events"])
@@ -103,7 +107,7 @@ def build(
         # the accepted ones read on their employer's partition are applied.
         await routing.known.wait()
         async for events in batches(stream):
-            batch = BatchMetrics(metrics)
+            batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
             outs: list[Out] = []
             for event in events:
@@ -112,21 +116,21 @@ def build(
                 if orgnr is not None and routing.held_as_read(orgnr, event.message.partition):
                     worker.expect(result)
                     (accepted,) = (o for o in result.outs if o.topic == "accepted")
-                    with as_current(event):
-                        outs += apply(orgnr, accepted.value, batch)
-            await send(outs)
+                    outs += apply(event, orgnr, accepted.value, batch, writes)
+            await send(outs, delivered=bool(writes.writes))
+            writes.write()
             batch.close()
 
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         async for events in batches(stream):
-            batch = BatchMetrics(metrics)
+            batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
             outs: list[Out] = []
             for event in events:
-                with as_current(event):
-                    outs += apply(cast(bytes, event.key).decode(), event.value, batch)
-            await send(outs)
+                outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
+            await send(outs, delivered=bool(writes.writes))
+            writes.write()
             batch.close()
 
     @app.agent(topics["caseload"])
