@@ -135,7 +135,7 @@ class EmployerWorker:
     # A hash of the view last published for each employer held here: a view
     # derived again unchanged (a busy human's details changed back, a window
     # boundary that moved nothing shown) is not published again.
-    published: dict[str, int] = field(default_factory=dict)
+    published: dict[bytes, int] = field(default_factory=dict)
     # Events this process's intake decoded, by the bytes it published to the
     # accepted topic: the employers' side need not decode them again. At most
     # ``handoff`` are kept (the accepted message may go to another worker).
@@ -173,7 +173,7 @@ class EmployerWorker:
         for orgnr in orgnrs:
             self.ledger.evict(orgnr)
             self.contacts.forget(orgnr)
-            self.published.pop(orgnr, None)
+            self.published.pop(orgnr.encode(), None)
 
     def expect(self, result: Intake) -> None:
         """Keep the event the intake decoded until its accepted message comes back
@@ -304,12 +304,12 @@ class EmployerWorker:
         return [out for out in self.derive(self.ledger, state, now, contacts) if self._new(out)]
 
     def _new(self, out: Out) -> bool:
-        if out.topic != "views":
+        if out.topic != "views" or out.key is None:
             return True
-        orgnr, digest = out.key.decode() if out.key else "", hash(out.value)
-        if self.published.get(orgnr) == digest:
+        digest = hash(out.value)
+        if self.published.get(out.key) == digest:
             return False
-        self.published[orgnr] = digest
+        self.published[out.key] = digest
         return True
 
 
