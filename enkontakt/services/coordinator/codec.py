@@ -74,7 +74,12 @@ def encode_state(state: EmployerState) -> dict[str, Any]:
         else [list(state.nav_actor[0]), _actor(state.nav_actor[1])],
         "updated_at": state.updated_at,
         "seen": [[s, i, at] for (s, i), at in state.seen.items()],
-        "designation": [state.designation.ident, state.designation.shown, state.designation.at],
+        "designation": [
+            state.designation.ident,
+            state.designation.shown,
+            state.designation.at,
+            state.designation.checked,
+        ],
     }
 
 

@@ -101,11 +101,13 @@ class FollowUp:
 
 @dataclass(slots=True)
 class Designation:
-    """The designated human last announced to the employer, for notices."""
+    """The designated human last announced to the employer, for notices, and the
+    moment it was last worked out (a restored employer's timer runs from there)."""
 
     ident: str | None = None
     shown: dict[str, object] | None = None
     at: int | None = None
+    checked: int | None = None
 
 
 @dataclass(slots=True)

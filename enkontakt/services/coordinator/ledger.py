@@ -183,7 +183,8 @@ class Ledger:
         return self._employers_naming(mention.idents[0])
 
     def load(self, state: EmployerState) -> None:
-        """Hold an employer's state restored from storage (indexes its people)."""
+        """Hold an employer's state restored from storage (indexes its people, and
+        sets its designation timer again)."""
         self.employers[state.orgnr] = state
         for ident in _idents_named(state):
             self.named_at.setdefault(ident, set()).add(state.orgnr)
@@ -191,6 +192,19 @@ class Ledger:
             for named in (assignment.ident, assignment.deputy_ident):
                 if named is not None:
                     self.assigned_at.setdefault(named, set()).add(state.orgnr)
+        self.reschedule(state)
+
+    def reschedule(self, state: EmployerState) -> None:
+        """Set the designation timer of an employer restored from storage again.
+
+        It runs from the moment the stored designation was worked out, or its
+        latest event if later: a change by time after it may not have been
+        stored, and a notice goes out only when the designation differs from the
+        stored one. Never from earlier: events replayed onto a restored state are
+        applied at their own time, not at the clock they first met."""
+        self.next_timer.pop(state.orgnr, None)
+        d = state.designation
+        self._schedule(state, max(state.updated_at or 0, d.at or 0, d.checked or 0))
 
     def evict(self, orgnr: str) -> None:
         """Stop holding an employer (its partition moved to another worker)."""
@@ -287,6 +301,9 @@ class Ledger:
 
     def _check(self, state: EmployerState, moment: int, happened: int) -> list[dict[str, Any]]:
         found = notices.check(state, self.people, moment, happened)
+        designation = state.designation
+        if designation.checked is None or moment > designation.checked:
+            designation.checked = moment
         self._schedule(state, moment)
         return found
 

@@ -66,7 +66,7 @@ class EmployerLog:
             snapshot["extra"] = extra
             return state.orgnr, orjson.dumps(snapshot)
         d = state.designation
-        after = orjson.dumps([d.ident, d.shown, d.at, extra])
+        after = orjson.dumps([d.ident, d.shown, d.at, extra, d.checked])
         return f"{state.orgnr}/{seq % self.tail}", b"%d\n%b\n%b" % (seq, after, raw)
 
     def slot_keys(self, orgnr: str) -> list[str]:
@@ -97,8 +97,9 @@ class EmployerLog:
         self.seq[orgnr] = newer[-1][0] if newer else base
         events = []
         for _, raw, after in newer:
-            ident, shown, at, extra_after = orjson.loads(after)
-            events.append((raw, Designation(ident, shown, at)))
+            # Written before ``checked`` was kept: four items.
+            ident, shown, at, extra_after, *checked = orjson.loads(after)
+            events.append((raw, Designation(ident, shown, at, *checked)))
             extra = extra_after  # as of the latest event
         return Stored(decode_state(value), base, events, extra)
 

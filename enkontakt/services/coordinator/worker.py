@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -132,6 +133,12 @@ class EmployerWorker:
     # covers all the changes meanwhile. Kept in the order they were first changed.
     dirty_by_people: dict[str, int] = field(default_factory=dict)
     people_delay: int = SECOND
+    # Employers restored from storage and not derived since: their views (alerts)
+    # and wake-up times are unknown until they are. Each flush or tick derives up
+    # to ``catch_up`` of them, oldest restored first, so that a restart or a
+    # rebalance does not stall the worker on one long burst.
+    restored: dict[str, None] = field(default_factory=dict)
+    catch_up: int = 250
     # A hash of the view last published for each employer held here: a view
     # derived again unchanged (a busy human's details changed back, a window
     # boundary that moved nothing shown) is not published again.
@@ -152,9 +159,12 @@ class EmployerWorker:
         return wall if self.latest is None else max(wall, self.latest)
 
     def restore(self, states: Iterable[EmployerState]) -> None:
-        """Hold these employers (restored from the table after an assignment)."""
+        """Hold these employers (restored from the table after an assignment); each
+        is derived again soon (``catch_up``), for its timers and its current view."""
         for state in states:
             self.ledger.load(state)
+            self.restored[state.orgnr] = None
+            self._saw(state.updated_at)
 
     def replay(self, events: Iterable[tuple[bytes, Designation]]) -> None:
         """Apply accepted events stored after a restored state, each with the
@@ -163,10 +173,12 @@ class EmployerWorker:
             event = decode(raw)
             if isinstance(event, Rejection):
                 continue
+            self._saw(to_us(event.time))
             orgnr = self.ledger.apply(event).orgnr
             state = None if orgnr is None else self.ledger.employers.get(orgnr)
             if state is not None:
                 state.designation = designation
+                self.ledger.reschedule(state)
 
     def release(self, orgnrs: Iterable[str]) -> None:
         """Stop holding these employers (their partitions moved elsewhere)."""
@@ -174,6 +186,7 @@ class EmployerWorker:
             self.ledger.evict(orgnr)
             self.contacts.forget(orgnr)
             self.published.pop(orgnr.encode(), None)
+            self.restored.pop(orgnr, None)
 
     def expect(self, result: Intake) -> None:
         """Keep the event the intake decoded until its accepted message comes back
@@ -192,8 +205,7 @@ class EmployerWorker:
         event = self.decoded.pop(raw, None) or decode(raw)
         if isinstance(event, Rejection):  # cannot happen for our own topic; never crash
             return [], None
-        at = to_us(event.time)
-        self.latest = at if self.latest is None else max(self.latest, at)
+        self._saw(to_us(event.time))
         now = self.moment(wall)
         outs = self._advance(now)
         # Person records first, so that other employers held here that name the
@@ -220,17 +232,20 @@ class EmployerWorker:
     def people(self, raw: bytes, wall: int) -> list[Out]:
         """Apply one message of the people topic; re-derive the employers it touches."""
         message = orjson.loads(raw)
-        now = self.moment(wall)
-        outs = self._advance(now)
         if message.get("kind") == "absence":
             event = decode(orjson.dumps(message["event"]))
             if isinstance(event, Rejection):
-                return outs
+                return []
+            self._saw(to_us(event.time))
+            now = self.moment(wall)
+            outs = self._advance(now)
             outcome = self.ledger.apply(event)
             outs.extend(notice_outs(outcome.notices))
             for orgnr in outcome.affected:
                 outs.extend(self._changed(orgnr, now))
         else:
+            now = self.moment(wall)
+            outs = self._advance(now)
             # "mentions": an event's person records; "mention": one record, as
             # written by earlier versions.
             records = message["mentions"] if message.get("kind") == "mentions" else [message]
@@ -248,7 +263,8 @@ class EmployerWorker:
     def flush(self, wall: int, *, everything: bool = False) -> list[Out]:
         """Derive the employers changed since the last flush (with ``defer``); of
         those changed only through the people they name, the ones that have waited
-        ``people_delay`` (all of them with ``everything``)."""
+        ``people_delay``; and the next ``catch_up`` restored ones (all of them
+        with ``everything``)."""
         now = self.moment(wall)
         return self._derive_all(self._due(now, everything), now)
 
@@ -261,6 +277,12 @@ class EmployerWorker:
             due.add(heapq.heappop(self.wakeups)[1])
         return outs + self._derive_all(due, now)
 
+    def _saw(self, at: int | None) -> None:
+        # The latest event time seen, restored ones included: the clock does not
+        # go back across a restart.
+        if at is not None and (self.latest is None or at > self.latest):
+            self.latest = at
+
     def _due(self, now: int, everything: bool) -> set[str]:
         due, self.dirty = self.dirty, set()
         waiting = self.dirty_by_people
@@ -271,6 +293,10 @@ class EmployerWorker:
             if not everything and now - since < self.people_delay:
                 break
             del waiting[orgnr]
+            due.add(orgnr)
+        restored = self.restored
+        for orgnr in list(islice(restored, None if everything else self.catch_up)):
+            del restored[orgnr]
             due.add(orgnr)
         return due
 
@@ -296,6 +322,7 @@ class EmployerWorker:
         return notice_outs(self.ledger.advance(now))
 
     def _derive(self, state: EmployerState, now: int) -> list[Out]:
+        self.restored.pop(state.orgnr, None)
         people = self.ledger.people
         contacts = self.contacts.of(state.orgnr, state.reports, people)
         wake = next_breakpoint(state, people, contacts, self.config, now)

@@ -22,7 +22,7 @@ from enkontakt.logging import get_logger
 from enkontakt.services.batches import BatchMetrics, Event, StateWrites, batches, headers_of
 from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake
-from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
+from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.streaming import (
     Metrics,
     PeopleFeed,
@@ -57,7 +57,7 @@ def build(
     counter = CaseloadCounter(config, worker.ledger.people)
     metrics = Metrics()
     routing = Routing(settings)
-    reload = {"pending": True}
+    reload = {"pending": True, "caseload": True}
 
     async def send(outs: list[Out], *, delivered: bool = False) -> None:
         # The worker derives employer notices from the same ledger as the
@@ -68,7 +68,7 @@ def build(
 
     async def on_people(raw: bytes) -> None:
         outs = worker.people(raw, wall_us())
-        if counter.employers:
+        if counter.employers and not reload["caseload"]:  # the caseload partition is here
             outs += counter.count(worker.moment(wall_us()))
         await send(outs)
 
@@ -135,12 +135,18 @@ def build(
 
     @app.agent(topics["caseload"])
     async def caseload_agent(stream: faust.StreamT[bytes]) -> None:
+        # As for employers: the table is written once the alerts it records are out.
         async for event in stream.events():
-            if not counter.employers:
-                for stored in spans.values():
-                    counter.restore(stored.encode())
+            now = worker.moment(wall_us())
+            outs = []
+            if reload["caseload"]:
+                reload["caseload"] = False
+                outs += counter.reload(dict(spans.items()), now)
+            outs += counter.spans(event.value, now)
+            await send(outs, delivered=bool(outs))
+            if outs:
+                spans[PUBLISHED] = counter.export()
             spans[event.key.decode()] = event.value.decode()
-            await send(counter.spans(event.value, worker.moment(wall_us())))
 
     @app.task
     async def input_partitions() -> None:
@@ -153,12 +159,19 @@ def build(
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
-        reload["pending"] = True
+        reload["pending"] = reload["caseload"] = True
 
     @app.timer(interval=1.0)
     async def timers() -> None:
         reload_if_rebalanced()
         await send(worker.tick(wall_us()))
+
+    @app.timer(interval=0.1)
+    async def catch_up() -> None:
+        # Employers restored after a restart or a rebalance, derived a few at a
+        # time for their timers (EmployerWorker.restored).
+        if worker.restored:
+            await send(worker.flush(wall_us()))
 
     def ready() -> bool:
         return feed.caught_up and routing.known.is_set() and not app.rebalancing

@@ -10,7 +10,7 @@ topic, and the one worker that owns it counts them (``CaseloadCounter``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,27 +87,30 @@ class AlertDeriver:
 
     def export(self, orgnr: str) -> dict[str, Any]:
         """What was published for the employer, to store beside its state."""
-        keys = sorted(self.keys.get(orgnr, set()))
-        return {
-            "keys": [list(k) for k in keys],
-            "published": [
-                [
-                    rule,
-                    key,
-                    [
-                        [p.alert_id, p.start, p.end, p.alert]
-                        for p in self.lifecycle.published.get((rule, key), [])
-                    ],
-                ]
-                for rule, key in keys
-            ],
-        }
+        return export_published(self.lifecycle, self.keys.get(orgnr, set()))
 
     def load(self, orgnr: str, stored: dict[str, Any]) -> None:
         """Take back what ``export`` stored (after a restart or a rebalance)."""
-        self.keys[orgnr] = {(rule, key) for rule, key in stored["keys"]}
-        for rule, key, items in stored["published"]:
-            self.lifecycle.published[(rule, key)] = [Published(*item) for item in items]
+        self.keys[orgnr] = load_published(self.lifecycle, stored)
+
+
+def export_published(lifecycle: Lifecycle, keys: set[tuple[str, str]]) -> dict[str, Any]:
+    """The alerts published for these (rule, key)s, as stored."""
+    return {
+        "keys": [list(k) for k in sorted(keys)],
+        "published": [
+            [rule, key, [[p.alert_id, p.start, p.end, p.alert] for p in published]]
+            for rule, key in sorted(keys)
+            if (published := lifecycle.published.get((rule, key)))
+        ],
+    }
+
+
+def load_published(lifecycle: Lifecycle, stored: dict[str, Any]) -> set[tuple[str, str]]:
+    """Take back what ``export_published`` stored; returns its (rule, key)s."""
+    for rule, key, items in stored["published"]:
+        lifecycle.published[(rule, key)] = [Published(*item) for item in items]
+    return {(rule, key) for rule, key in stored["keys"]}
 
 
 def spans_of(state: EmployerState) -> dict[str, Any]:
@@ -136,6 +139,10 @@ def _follow_ups(value: dict[str, Any]) -> EmployerState:
     return state
 
 
+PUBLISHED = "published"
+"""The caseload table's key for the counter's published alerts (the others are orgnrs)."""
+
+
 @dataclass(slots=True)
 class CaseloadCounter:
     """Counts active follow-ups per human across all employers."""
@@ -146,10 +153,24 @@ class CaseloadCounter:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     keys: set[tuple[str, str]] = field(default_factory=set)
 
-    def restore(self, raw: bytes) -> None:
-        """Take one employer's stored follow-ups back without counting."""
-        state = _follow_ups(orjson.loads(raw))
-        self.employers[state.orgnr] = state
+    def reload(self, stored: Mapping[str, str], now: int) -> list[Out]:
+        """Start again from the caseload table (every employer's follow-ups, and
+        under ``PUBLISHED`` the alerts published as of them), after a restart or
+        when its partition comes back; messages for what changed meanwhile."""
+        self.employers.clear()
+        self.lifecycle.published.clear()
+        self.keys = set()
+        for key, value in stored.items():
+            if key == PUBLISHED:
+                self.keys = load_published(self.lifecycle, orjson.loads(value))
+            else:
+                state = _follow_ups(orjson.loads(value))
+                self.employers[state.orgnr] = state
+        return self.count(now) if self.employers else []
+
+    def export(self) -> str:
+        """What was published, to store under ``PUBLISHED`` in the caseload table."""
+        return orjson.dumps(export_published(self.lifecycle, self.keys)).decode()
 
     def spans(self, raw: bytes, now: int) -> list[Out]:
         """Take one employer's follow-ups; messages for caseload alert changes."""
