@@ -33,8 +33,9 @@ from typing import Any
 import orjson
 
 from enkontakt.generate import OSLO, generate_events
+from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog
-from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.rules_config import RuleConfig
 from enkontakt.services.streaming import wall_us
 

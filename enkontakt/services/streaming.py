@@ -30,7 +30,7 @@ from enkontakt.kafka.internal_topics import all_topics, create_missing
 from enkontakt.kafka.offsets import end_offsets
 from enkontakt.kafka.profiles import tuning_for
 from enkontakt.logging import configure_logging, get_logger
-from enkontakt.services.coordinator.worker import Out
+from enkontakt.services.coordinator.intake import Out
 from enkontakt.services.rules_config import RuleConfig
 from enkontakt.settings import (
     ConfigurationError,

@@ -15,7 +15,7 @@ import orjson
 from faust.streams import _current_event
 
 from enkontakt.services.batches import StateWrites
-from enkontakt.services.coordinator.worker import Out, intake, people_message
+from enkontakt.services.coordinator.intake import Out, intake, people_message
 from enkontakt.services.streaming import Topics
 from tests import builders as b
 

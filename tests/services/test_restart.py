@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from enkontakt.replay import replay_lines
+from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog
-from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b
@@ -198,7 +199,7 @@ def test_a_restored_employer_fires_its_deadline_without_another_event() -> None:
 def test_restored_employers_are_derived_a_few_at_a_time() -> None:
     events = [b.contact("2026-10-01 09:00", b.person(1), orgnr=o) for o in b.ORGNRS[:3]]
     process, _ = restarted(events)
-    process.worker.catch_up = 2
+    process.worker.pending.catch_up = 2
     wall = b.to_us("2026-10-01 10:00")
     assert len([o for o in process.worker.flush(wall) if o.topic == "views"]) == 2
     assert len([o for o in process.worker.flush(wall) if o.topic == "views"]) == 1

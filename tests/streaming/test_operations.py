@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from enkontakt.services.coordinator.worker import intake as intake_message
+from enkontakt.services.coordinator.intake import intake as intake_message
 from tests.streaming import stream
 from tests.streaming.runs import StandardRun
 

@@ -24,14 +24,9 @@ from enkontakt.services.batches import (
     batches,
     headers_of,
 )
+from enkontakt.services.coordinator.intake import Out, intake, people_message
 from enkontakt.services.coordinator.store import EmployerLog, Stored
-from enkontakt.services.coordinator.worker import (
-    EmployerWorker,
-    Out,
-    intake,
-    people_message,
-    view_out,
-)
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.streaming import (
     Metrics,
     PeopleFeed,

@@ -1,5 +1,5 @@
 """The coordinator's work per message, apart from Kafka: what to publish for each
-input message, accepted event, person record and timer tick.
+accepted event, person record and timer tick (input messages: ``intake``).
 
 The faust agents in ``enkontakt.services.coordinator.app`` only move bytes between
 topics and tables and call these methods; everything here is testable without a
@@ -11,7 +11,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 import orjson
@@ -19,95 +18,15 @@ import orjson
 from enkontakt.schemas.events import ContactEvent
 from enkontakt.services.coordinator.consolidation import Contact, KeptContacts
 from enkontakt.services.coordinator.employer import Designation, EmployerState
-from enkontakt.services.coordinator.facts import SECOND, to_us
+from enkontakt.services.coordinator.facts import to_us
+from enkontakt.services.coordinator.intake import Intake, Out
 from enkontakt.services.coordinator.ledger import Ledger, mentions_in
-from enkontakt.services.coordinator.people_codec import decode_mention, encode_mention
-from enkontakt.services.coordinator.validation import Rejection, decode, decode_binary
+from enkontakt.services.coordinator.pending import Pending
+from enkontakt.services.coordinator.people_codec import decode_mention
+from enkontakt.services.coordinator.validation import Rejection, decode
 from enkontakt.services.coordinator.view import build_view
 from enkontakt.services.notifier.rules import next_breakpoint
 from enkontakt.services.rules_config import RuleConfig
-
-ABSENCE = "enkontakt.contact-person.absent.v1"
-Headers = Sequence[tuple[str, bytes]]
-
-
-@dataclass(frozen=True, slots=True)
-class Out:
-    """One message to publish: logical topic, key, value and headers."""
-
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: tuple[tuple[str, bytes], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Intake:
-    """What the intake made of one input message: the messages to publish, and
-    its person records apart (a batch of input publishes them in one message,
-    see ``people_message``)."""
-
-    outs: list[Out]
-    rejection: Rejection | None = None
-    event_id: str | None = None
-    orgnr: str | None = None
-    event: ContactEvent | None = None
-    mentions: list[dict[str, Any]] = field(default_factory=list)
-
-    def messages(self) -> list[Out]:
-        """Everything to publish for this message alone."""
-        people = people_message(self.mentions)
-        return self.outs if people is None else [*self.outs, people]
-
-
-def people_message(mentions: Sequence[dict[str, Any]]) -> Out | None:
-    """One message of the people topic for the person records of one or more
-    events (None when there are none), keyed by the first record's identifier."""
-    if not mentions:
-        return None
-    key = mentions[0]["idents"][0].encode()
-    return Out("people", key, orjson.dumps({"kind": "mentions", "mentions": mentions}))
-
-
-def is_binary(headers: Headers) -> bool:
-    """True when the message is a CloudEvent in binary mode (``ce_*`` headers)."""
-    return any(name.lower() == "ce_specversion" for name, _ in headers)
-
-
-def structured(event: ContactEvent) -> bytes:
-    """The event in JSON structured mode."""
-    return orjson.dumps(event.model_dump(mode="json", by_alias=True, exclude_none=True))
-
-
-def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
-    """Decode one input message: a rejection goes to the DLQ with the original
-    bytes; an accepted event goes on, keyed by orgnr, with its person records."""
-    raw = value if value is not None else b""
-    event = decode_binary(headers, raw) if is_binary(headers) else decode(raw)
-    if isinstance(event, Rejection):
-        error = (
-            ("enkontakt-error", str(event.code).encode()),
-            ("enkontakt-error-detail", event.detail.encode()),
-        )
-        return Intake([Out("dlq", key, raw, (*tuple(headers), *error))], rejection=event)
-    body = structured(event) if is_binary(headers) else raw
-    outs: list[Out] = []
-    orgnr = None
-    records: list[dict[str, Any]] = []
-    if event.type == ABSENCE:
-        person_key = mentions_in(event)[0].idents[0].encode()
-        outs.append(
-            Out(
-                "people",
-                person_key,
-                orjson.dumps({"kind": "absence", "event": orjson.Fragment(body)}),
-            )
-        )
-    else:
-        orgnr = event.data.employer.orgnr  # type: ignore[union-attr]
-        outs.append(Out("accepted", orgnr.encode(), body))
-        records = [encode_mention(m) for m in mentions_in(event)]
-    return Intake(outs, event_id=event.id, orgnr=orgnr, event=event, mentions=records)
 
 
 @dataclass(slots=True)
@@ -120,25 +39,13 @@ class EmployerWorker:
 
     config: RuleConfig
     derive: Callable[[Ledger, EmployerState, int, Sequence[Contact]], list[Out]]
-    # Derive changed employers in ``flush`` rather than after every message: a
-    # busy employer is then derived once per flush, not once per event.
+    # Derive changed employers in ``flush`` rather than after every message
+    # (``Pending``); restored employers are derived by ``flush`` either way.
     defer: bool = False
     ledger: Ledger = field(init=False)
     wakeups: list[tuple[int, str]] = field(default_factory=list)
     latest: int | None = None
-    dirty: set[str] = field(default_factory=set)
-    # With ``defer``, employers changed only through new details of a human they
-    # name wait ``people_delay`` (by the clock) from the first such change: a busy
-    # human's details touch every employer naming them, and one derivation then
-    # covers all the changes meanwhile. Kept in the order they were first changed.
-    dirty_by_people: dict[str, int] = field(default_factory=dict)
-    people_delay: int = SECOND
-    # Employers restored from storage and not derived since: their views (alerts)
-    # and wake-up times are unknown until they are. Each flush or tick derives up
-    # to ``catch_up`` of them, oldest restored first, so that a restart or a
-    # rebalance does not stall the worker on one long burst.
-    restored: dict[str, None] = field(default_factory=dict)
-    catch_up: int = 250
+    pending: Pending = field(default_factory=Pending)
     # A hash of the view last published for each employer held here: a view
     # derived again unchanged (a busy human's details changed back, a window
     # boundary that moved nothing shown) is not published again.
@@ -160,10 +67,10 @@ class EmployerWorker:
 
     def restore(self, states: Iterable[EmployerState]) -> None:
         """Hold these employers (restored from the table after an assignment); each
-        is derived again soon (``catch_up``), for its timers and its current view."""
+        is derived again soon (``Pending``), for its timers and its current view."""
         for state in states:
             self.ledger.load(state)
-            self.restored[state.orgnr] = None
+            self.pending.restore(state.orgnr)
             self._saw(state.updated_at)
 
     def replay(self, events: Iterable[tuple[bytes, Designation]]) -> None:
@@ -186,7 +93,7 @@ class EmployerWorker:
             self.ledger.evict(orgnr)
             self.contacts.forget(orgnr)
             self.published.pop(orgnr.encode(), None)
-            self.restored.pop(orgnr, None)
+            self.pending.forget(orgnr)
 
     def expect(self, result: Intake) -> None:
         """Keep the event the intake decoded until its accepted message comes back
@@ -266,13 +173,13 @@ class EmployerWorker:
         ``people_delay``; and the next ``catch_up`` restored ones (all of them
         with ``everything``)."""
         now = self.moment(wall)
-        return self._derive_all(self._due(now, everything), now)
+        return self._derive_all(self.pending.due(now, everything), now)
 
     def tick(self, wall: int) -> list[Out]:
         """Publish what time alone has changed by ``wall`` (and flush)."""
         now = self.moment(wall)
         outs = self._advance(now)
-        due = self._due(now, everything=False)
+        due = self.pending.due(now)
         while self.wakeups and self.wakeups[0][0] <= now:
             due.add(heapq.heappop(self.wakeups)[1])
         return outs + self._derive_all(due, now)
@@ -282,23 +189,6 @@ class EmployerWorker:
         # go back across a restart.
         if at is not None and (self.latest is None or at > self.latest):
             self.latest = at
-
-    def _due(self, now: int, everything: bool) -> set[str]:
-        due, self.dirty = self.dirty, set()
-        waiting = self.dirty_by_people
-        for orgnr in due:
-            waiting.pop(orgnr, None)
-        while waiting:
-            orgnr, since = next(iter(waiting.items()))
-            if not everything and now - since < self.people_delay:
-                break
-            del waiting[orgnr]
-            due.add(orgnr)
-        restored = self.restored
-        for orgnr in list(islice(restored, None if everything else self.catch_up)):
-            del restored[orgnr]
-            due.add(orgnr)
-        return due
 
     def _derive_all(self, orgnrs: set[str], now: int) -> list[Out]:
         outs: list[Out] = []
@@ -310,10 +200,7 @@ class EmployerWorker:
 
     def _changed(self, orgnr: str, now: int, *, by_people: bool = False) -> list[Out]:
         if self.defer:
-            if by_people:
-                self.dirty_by_people.setdefault(orgnr, now)
-            else:
-                self.dirty.add(orgnr)
+            self.pending.change(orgnr, now, by_people=by_people)
             return []
         state = self.ledger.employers.get(orgnr)
         return [] if state is None else self._derive(state, now)
@@ -322,7 +209,7 @@ class EmployerWorker:
         return notice_outs(self.ledger.advance(now))
 
     def _derive(self, state: EmployerState, now: int) -> list[Out]:
-        self.restored.pop(state.orgnr, None)
+        self.pending.derived(state.orgnr)
         people = self.ledger.people
         contacts = self.contacts.of(state.orgnr, state.reports, people)
         wake = next_breakpoint(state, people, contacts, self.config, now)

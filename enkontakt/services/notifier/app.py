@@ -20,8 +20,9 @@ import faust
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import get_logger
 from enkontakt.services.batches import BatchMetrics, Event, StateWrites, batches, headers_of
+from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog, Stored
-from enkontakt.services.coordinator.worker import EmployerWorker, Out, intake
+from enkontakt.services.coordinator.worker import EmployerWorker
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.streaming import (
     Metrics,
@@ -169,8 +170,8 @@ def build(
     @app.timer(interval=0.1)
     async def catch_up() -> None:
         # Employers restored after a restart or a rebalance, derived a few at a
-        # time for their timers (EmployerWorker.restored).
-        if worker.restored:
+        # time for their timers (``Pending``).
+        if worker.pending.restored:
             await send(worker.flush(wall_us()))
 
     def ready() -> bool:

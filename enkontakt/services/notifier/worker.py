@@ -19,10 +19,10 @@ import orjson
 from enkontakt.services.coordinator.consolidation import Contact
 from enkontakt.services.coordinator.employer import EmployerState, FollowUp, Start
 from enkontakt.services.coordinator.facts import ActorRef, Stamp
+from enkontakt.services.coordinator.intake import Out
 from enkontakt.services.coordinator.ledger import Ledger
 from enkontakt.services.coordinator.people import People
 from enkontakt.services.coordinator.view import build_view
-from enkontakt.services.coordinator.worker import Out
 from enkontakt.services.notifier.alerts import Lifecycle, Limits, Published, message_key, to_alert
 from enkontakt.services.notifier.rules import Finding, caseload_high, employer_findings
 from enkontakt.services.rules_config import RuleConfig

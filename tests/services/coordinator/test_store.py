@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enkontakt.services.coordinator.codec import encode_state
+from enkontakt.services.coordinator.intake import intake
 from enkontakt.services.coordinator.store import EmployerLog, orgnr_of
-from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.notifier.worker import AlertDeriver
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b
@@ -54,7 +55,16 @@ def rebuilt(table: dict[str, bytes], people: list[bytes], tail: int) -> Employer
 
 
 def states(worker: EmployerWorker) -> dict[str, bytes]:
-    return {s.orgnr: orjson.dumps(encode_state(s)) for s in worker.ledger.states()}
+    """Every employer's state as stored, but for the moment its designation was
+    last worked out: checks after its last event (a person record, an absence)
+    are not stored, and a restored employer works it out again from its stored
+    moment (tests/services/test_restart.py)."""
+    encoded = {}
+    for state in worker.ledger.states():
+        value = encode_state(state)
+        value["designation"][3] = None
+        encoded[state.orgnr] = orjson.dumps(value)
+    return encoded
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

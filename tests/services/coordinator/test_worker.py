@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 
 from enkontakt.replay import replay_lines
 from enkontakt.services.coordinator.facts import to_us
-from enkontakt.services.coordinator.worker import EmployerWorker, intake, view_out
+from enkontakt.services.coordinator.intake import intake
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b
 from tests.test_replay_properties import streams
@@ -220,7 +221,7 @@ def test_a_view_derived_again_unchanged_is_not_published_again_until_the_employe
     worker.accepted(accepted.value, wall)
 
     def views() -> list:
-        worker.dirty.add(b.EMPLOYER)
+        worker.pending.change(b.EMPLOYER, wall)
         return [o for o in worker.flush(wall) if o.topic == "views"]
 
     assert len(views()) == 1

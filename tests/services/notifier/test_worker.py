@@ -9,7 +9,8 @@ import orjson
 from hypothesis import HealthCheck, given, note, settings
 
 from enkontakt.replay import replay_lines
-from enkontakt.services.coordinator.worker import EmployerWorker, intake
+from enkontakt.services.coordinator.intake import intake
+from enkontakt.services.coordinator.worker import EmployerWorker
 from enkontakt.services.notifier.worker import AlertDeriver, CaseloadCounter
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b
