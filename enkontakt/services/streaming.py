@@ -315,12 +315,15 @@ class PeopleFeed:
 
     Every worker needs every person record; records are idempotent and
     commutative, so reading from the beginning after a restart is correct.
-    ``caught_up`` turns true once the records present at start-up are read.
+    ``caught_up`` turns true, and ``read`` is set, once the records present at
+    start-up are read: a worker derives nothing before, as a partial directory
+    would publish views without details and alerts that never held.
     """
 
     settings: KafkaSettings
     handle: Callable[[bytes], Awaitable[None]]
     caught_up: bool = False
+    read: asyncio.Event = field(default_factory=asyncio.Event)
     consumer: AIOKafkaConsumer | None = None
 
     async def run(self) -> None:
@@ -342,7 +345,8 @@ class PeopleFeed:
             await self.consumer.seek_to_beginning(*partitions)
             ends = await end_offsets(self.consumer, self.settings, partitions)
             pending = {tp for tp, end in ends.items() if end > 0}
-            self.caught_up = not pending
+            if not pending:
+                self._caught_up()
             while True:
                 batches = await self.consumer.getmany(timeout_ms=500, max_records=500)
                 for tp, records in batches.items():
@@ -352,10 +356,14 @@ class PeopleFeed:
                     if tp in pending and records and records[-1].offset + 1 >= ends[tp]:
                         pending.discard(tp)
                 if not self.caught_up and not pending:
-                    self.caught_up = True
-                    log.info("people feed caught up")
+                    self._caught_up()
         finally:
             await self.consumer.stop()
+
+    def _caught_up(self) -> None:
+        self.caught_up = True
+        self.read.set()
+        log.info("people feed caught up")
 
     async def _handle(self, partition: int, offset: int, value: bytes) -> None:
         try:

@@ -123,6 +123,7 @@ def build(
     @app.agent(topics["events"])
     async def intake_agent(stream: faust.StreamT[bytes]) -> None:
         await routing.known.wait()
+        await feed.read.wait()
         async for events in batches(stream):
             batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
@@ -138,6 +139,7 @@ def build(
 
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
+        await feed.read.wait()
         async for events in batches(stream):
             batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
@@ -163,12 +165,14 @@ def build(
 
     @app.timer(interval=0.1)
     async def flush() -> None:
-        await topics.send(worker.flush(wall_us()), metrics)
+        if feed.caught_up:
+            await topics.send(worker.flush(wall_us()), metrics)
 
     @app.timer(interval=1.0)
     async def timers() -> None:
-        reload_if_rebalanced()
-        await topics.send(worker.tick(wall_us()), metrics)
+        if feed.caught_up:
+            reload_if_rebalanced()
+            await topics.send(worker.tick(wall_us()), metrics)
 
     def ready() -> bool:
         return feed.caught_up and routing.known.is_set() and not app.rebalancing

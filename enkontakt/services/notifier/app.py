@@ -107,6 +107,7 @@ def build(
         # The coordinator accounts for every input event (DLQ, metrics); here only
         # the accepted ones read on their employer's partition are applied.
         await routing.known.wait()
+        await feed.read.wait()
         async for events in batches(stream):
             batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
@@ -124,6 +125,7 @@ def build(
 
     @app.agent(topics["accepted"])
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
+        await feed.read.wait()
         async for events in batches(stream):
             batch, writes = BatchMetrics(metrics), StateWrites(table)
             reload_if_rebalanced()
@@ -137,6 +139,7 @@ def build(
     @app.agent(topics["caseload"])
     async def caseload_agent(stream: faust.StreamT[bytes]) -> None:
         # As for employers: the table is written once the alerts it records are out.
+        await feed.read.wait()
         async for event in stream.events():
             now = worker.moment(wall_us())
             outs = []
@@ -164,14 +167,15 @@ def build(
 
     @app.timer(interval=1.0)
     async def timers() -> None:
-        reload_if_rebalanced()
-        await send(worker.tick(wall_us()))
+        if feed.caught_up:
+            reload_if_rebalanced()
+            await send(worker.tick(wall_us()))
 
     @app.timer(interval=0.1)
     async def catch_up() -> None:
         # Employers restored after a restart or a rebalance, derived a few at a
         # time for their timers (``Pending``).
-        if worker.pending.restored:
+        if feed.caught_up and worker.pending.restored:
             await send(worker.flush(wall_us()))
 
     def ready() -> bool:
