@@ -27,7 +27,7 @@ from typing import Any, cast
 import faust
 from faust.streams import _current_event
 
-from enkontakt.services.streaming import Metrics
+from enkontakt.services.health import Metrics
 
 Event = faust.EventT[Any]
 

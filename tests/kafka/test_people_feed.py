@@ -9,7 +9,7 @@ import pytest
 
 from enkontakt.kafka.broker import EmbeddedBroker
 from enkontakt.kafka.topics import TopicSpec, ensure_topics
-from enkontakt.services.streaming import PeopleFeed
+from enkontakt.services.people_feed import PeopleFeed
 from enkontakt.settings import KafkaSettings
 from tests.kafka.conftest import KafkaIO
 

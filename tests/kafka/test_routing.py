@@ -9,7 +9,7 @@ import pytest
 
 from enkontakt.kafka.broker import EmbeddedBroker
 from enkontakt.kafka.topics import ensure_topics
-from enkontakt.services.streaming import Routing, partition_of
+from enkontakt.services.routing import Routing, partition_of
 from enkontakt.settings import KafkaSettings
 
 pytestmark = pytest.mark.integration

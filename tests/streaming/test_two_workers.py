@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from enkontakt.kafka.broker import EmbeddedBroker
-from enkontakt.services.streaming import partition_of
+from enkontakt.services.routing import partition_of
 from tests import builders as b
 from tests.streaming import stream
 from tests.streaming.compare import ReplayOutput, replay, view_differences, wall_now

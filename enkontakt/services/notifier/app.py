@@ -23,18 +23,11 @@ from enkontakt.services.batches import BatchMetrics, Event, StateWrites, batches
 from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker
+from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
-from enkontakt.services.streaming import (
-    Metrics,
-    PeopleFeed,
-    Routing,
-    Topics,
-    add_health_pages,
-    add_service_command,
-    held_here,
-    rule_config,
-    wall_us,
-)
+from enkontakt.services.people_feed import PeopleFeed
+from enkontakt.services.routing import Routing, held_here
+from enkontakt.services.streaming import Topics, add_service_command, rule_config, wall_us
 from enkontakt.settings import KafkaSettings, RulesSettings
 
 log = get_logger("enkontakt.notifier")
