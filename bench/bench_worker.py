@@ -10,7 +10,10 @@ coordinator's agents call it (``enkontakt.services.coordinator.worker``):
    value are computed, and kept in a dict), views derived every 500 events;
 2. the load: ``--load`` contact reports taken at random from the corpus, sent
    again with new ids and the present time, views derived every 100 events (the
-   coordinator's 0.1 s flush at 1,000 events/s) and the timers run every 1,000.
+   coordinator's 0.1 s flush at 1,000 events/s) and the timers run every 1,000;
+3. a restart: a new worker reads the people messages the intake published, then
+   the table, and derives every employer again (a restarted coordinator does so
+   at most ``Pending.catch_up`` employers per 0.1 s flush).
 
 It prints events/s, µs per event in each stage, how many views were derived
 and published per event, and how large the employers that the load hits are
@@ -33,7 +36,8 @@ from typing import Any
 import orjson
 
 from enkontakt.generate import OSLO, generate_events
-from enkontakt.services.coordinator.intake import Out, intake
+from enkontakt.services.coordinator.intake import Out, intake, people_message
+from enkontakt.services.coordinator.pending import Pending
 from enkontakt.services.coordinator.store import EmployerLog
 from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.rules_config import RuleConfig
@@ -71,6 +75,7 @@ class Run:
         self.worker = EmployerWorker(RuleConfig(), view_out, defer=True)
         self.log = EmployerLog()
         self.table: dict[str, bytes] = {}
+        self.people: list[bytes] = []
         self.derivations = 0
         derive = self.worker.derive
 
@@ -90,6 +95,8 @@ class Run:
             a = time.perf_counter()
             result = intake(None, value, ())
             self.worker.expect(result)
+            if (people := people_message(result.mentions)) is not None:
+                self.people.append(people.value)
             b = time.perf_counter()
             for out in result.outs:
                 if out.topic == "accepted":
@@ -115,6 +122,32 @@ class Run:
         stage.derive += time.perf_counter() - a
         stage.derived = self.derivations - derived
         return stage, time.perf_counter() - started
+
+
+def restart(run: Run) -> str:
+    """A worker restarted from ``run``'s people messages and table, every employer
+    derived again; a line on what each step cost."""
+    again = EmployerWorker(RuleConfig(), view_out, defer=True)
+    a = time.perf_counter()
+    for message in run.people:
+        again.people(message, wall_us())
+    b = time.perf_counter()
+    for stored in EmployerLog().read_all(run.table):
+        again.restore([stored.state])
+        again.replay(stored.events)
+    c = time.perf_counter()
+    views = sum(1 for o in again.flush(wall_us(), everything=True) if o.topic == "views")
+    d = time.perf_counter()
+    employers = len(again.ledger.employers)
+    per = (d - c) / employers
+    return (
+        f"Restart: {len(run.people):,} people messages read in {b - a:.1f} s, "
+        f"{len(run.table):,} table entries ({employers:,} employers) in {c - b:.1f} s, "
+        f"every employer derived again in {d - c:.1f} s ({per * 1e6:,.0f} µs each, "
+        f"{views:,} views): at {Pending().catch_up} per 0.1 s flush that takes "
+        f"{per * Pending().catch_up / 0.1:.0%} of a core for "
+        f"{employers / Pending().catch_up * 0.1:.0f} s.\n"
+    )
 
 
 def load_of(values: Sequence[bytes], count: int, seed: int) -> list[bytes]:
@@ -168,6 +201,8 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|")
     print(backlog.row("backlog", len(values), backlog_s))
     print(loaded.row("load (random reports, now)", len(load), load_s))
+    print()
+    print(restart(run))
     return 0
 
 

@@ -23,19 +23,16 @@ def partition_of(key: str, partitions: int) -> int:
     return int(murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
-def held_here(app: faust.App, topic: str, table: Any) -> dict[str, Any]:
-    """The table's entries for the partitions of ``topic`` assigned to this worker
-    (a key is an orgnr, or an orgnr and a ``/`` suffix).
+def held_here(app: faust.App, topic: str, table: Any) -> list[str]:
+    """The orgnrs stored in the table for the partitions of ``topic`` assigned to
+    this worker (a key is an orgnr, or an orgnr and a ``/`` suffix).
 
     The memory store keeps standby copies and the data of revoked partitions in
     the same dictionary; only the active partitions' employers are ours."""
     assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == topic}
     partitions = app.conf.topic_partitions
-    return {
-        key: value
-        for key, value in table.items()
-        if value is not None and partition_of(key.partition("/")[0], partitions) in assigned
-    }
+    orgnrs = {key.partition("/")[0] for key in list(table.keys())}
+    return sorted(o for o in orgnrs if partition_of(o, partitions) in assigned)
 
 
 @dataclass(slots=True)

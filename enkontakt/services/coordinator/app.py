@@ -29,6 +29,7 @@ from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.people_feed import PeopleFeed
+from enkontakt.services.reloading import Reloader
 from enkontakt.services.routing import Routing, held_here
 from enkontakt.services.streaming import Topics, add_service_command, rule_config, wall_us
 from enkontakt.settings import KafkaSettings, RulesSettings
@@ -55,17 +56,19 @@ def build(
     metrics = Metrics()
     routing = Routing(settings)
     feed = PeopleFeed(settings, lambda raw: _people(raw))
-    reload = {"pending": True}
+    # Before the first event after a rebalance (reloading.py).
+    reloader = Reloader(
+        worker,
+        history,
+        table,
+        assigned=lambda: held_here(app, settings.internal_topic("accepted"), table),
+        settled=lambda: app.rebalancing is False,
+        hold=lambda stored: _hold(worker, stored),
+        release=worker.release,
+    )
 
     async def _people(raw: bytes) -> None:
         await topics.send(worker.people(raw, wall_us()), metrics)
-
-    def reload_if_rebalanced() -> None:
-        # Before the first event after a rebalance: an employer held from before
-        # may have been changed by another worker meanwhile.
-        if reload["pending"] and app.rebalancing is False:
-            reload["pending"] = False
-            _reload(worker, history, held_here(app, settings.internal_topic("accepted"), table))
 
     def apply(
         event: Event, orgnr: str, raw: bytes, batch: BatchMetrics, writes: StateWrites
@@ -118,8 +121,8 @@ def build(
         await routing.known.wait()
         await feed.read.wait()
         async for events in batches(stream):
+            await reloader.reload_if_rebalanced()
             batch, writes = BatchMetrics(metrics), StateWrites(table)
-            reload_if_rebalanced()
             outs: list[Out] = []
             mentions: list[dict[str, Any]] = []
             for event in events:
@@ -134,8 +137,8 @@ def build(
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         await feed.read.wait()
         async for events in batches(stream):
+            await reloader.reload_if_rebalanced()
             batch, writes = BatchMetrics(metrics), StateWrites(table)
-            reload_if_rebalanced()
             outs = []
             for event in events:
                 outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
@@ -154,7 +157,7 @@ def build(
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
-        reload["pending"] = True
+        reloader.rebalanced()
 
     @app.timer(interval=0.1)
     async def flush() -> None:
@@ -164,7 +167,7 @@ def build(
     @app.timer(interval=1.0)
     async def timers() -> None:
         if feed.caught_up:
-            reload_if_rebalanced()
+            await reloader.reload_if_rebalanced()
             await topics.send(worker.tick(wall_us()), metrics)
 
     def ready() -> bool:
@@ -172,15 +175,6 @@ def build(
 
     add_health_pages(app, metrics, ready)
     return app
-
-
-def _reload(worker: EmployerWorker, history: EmployerLog, held: dict[str, Any]) -> None:
-    """Hold exactly the employers of the partitions assigned here, as stored."""
-    for orgnr in list(worker.ledger.employers):
-        history.forget(orgnr)
-    worker.release(list(worker.ledger.employers))
-    for stored in history.read_all(held):
-        _hold(worker, stored)
 
 
 def _hold(worker: EmployerWorker, stored: Stored) -> None:

@@ -76,6 +76,7 @@ class EmployerWorker:
     def replay(self, events: Iterable[tuple[bytes, Designation]]) -> None:
         """Apply accepted events stored after a restored state, each with the
         designation it left (their notices were published when they first came)."""
+        replayed: dict[str, EmployerState] = {}
         for raw, designation in events:
             event = decode(raw)
             if isinstance(event, Rejection):
@@ -85,7 +86,9 @@ class EmployerWorker:
             state = None if orgnr is None else self.ledger.employers.get(orgnr)
             if state is not None:
                 state.designation = designation
-                self.ledger.reschedule(state)
+                replayed[state.orgnr] = state
+        for state in replayed.values():
+            self.ledger.reschedule(state)
 
     def release(self, orgnrs: Iterable[str]) -> None:
         """Stop holding these employers (their partitions moved elsewhere)."""

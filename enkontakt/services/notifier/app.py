@@ -26,6 +26,7 @@ from enkontakt.services.coordinator.worker import EmployerWorker
 from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.people_feed import PeopleFeed
+from enkontakt.services.reloading import Reloader
 from enkontakt.services.routing import Routing, held_here
 from enkontakt.services.streaming import Topics, add_service_command, rule_config, wall_us
 from enkontakt.settings import KafkaSettings, RulesSettings
@@ -51,7 +52,7 @@ def build(
     counter = CaseloadCounter(config, worker.ledger.people)
     metrics = Metrics()
     routing = Routing(settings)
-    reload = {"pending": True, "caseload": True}
+    caseload = {"reload": True}  # the caseload partition came here: read the table again
 
     async def send(outs: list[Out], *, delivered: bool = False) -> None:
         # The worker derives employer notices from the same ledger as the
@@ -62,23 +63,27 @@ def build(
 
     async def on_people(raw: bytes) -> None:
         outs = worker.people(raw, wall_us())
-        if counter.employers and not reload["caseload"]:  # the caseload partition is here
+        if counter.employers and not caseload["reload"]:  # the caseload partition is here
             outs += counter.count(worker.moment(wall_us()))
         await send(outs)
 
     feed = PeopleFeed(settings, on_people)
 
-    def reload_if_rebalanced() -> None:
-        # Before the first event after a rebalance: an employer held from before
-        # may have been changed by another worker meanwhile.
-        if reload["pending"] and app.rebalancing is False:
-            reload["pending"] = False
-            held = held_here(app, settings.internal_topic("accepted"), table)
-            for orgnr in worker.ledger.employers:
-                history.forget(orgnr)
-            worker.release(list(worker.ledger.employers))
-            for stored in history.read_all(held):
-                _hold(worker, deriver, stored)
+    def release(orgnrs: list[str]) -> None:
+        worker.release(orgnrs)
+        for orgnr in orgnrs:
+            deriver.forget(orgnr)
+
+    # Before the first event after a rebalance (reloading.py).
+    reloader = Reloader(
+        worker,
+        history,
+        table,
+        assigned=lambda: held_here(app, settings.internal_topic("accepted"), table),
+        settled=lambda: app.rebalancing is False,
+        hold=lambda stored: _hold(worker, deriver, stored),
+        release=release,
+    )
 
     def apply(
         event: Event, orgnr: str, raw: bytes, batch: BatchMetrics, writes: StateWrites
@@ -102,8 +107,8 @@ def build(
         await routing.known.wait()
         await feed.read.wait()
         async for events in batches(stream):
+            await reloader.reload_if_rebalanced()
             batch, writes = BatchMetrics(metrics), StateWrites(table)
-            reload_if_rebalanced()
             outs: list[Out] = []
             for event in events:
                 result = intake(event.key, event.value, headers_of(event))
@@ -120,8 +125,8 @@ def build(
     async def employers_agent(stream: faust.StreamT[bytes]) -> None:
         await feed.read.wait()
         async for events in batches(stream):
+            await reloader.reload_if_rebalanced()
             batch, writes = BatchMetrics(metrics), StateWrites(table)
-            reload_if_rebalanced()
             outs: list[Out] = []
             for event in events:
                 outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
@@ -136,8 +141,8 @@ def build(
         async for event in stream.events():
             now = worker.moment(wall_us())
             outs = []
-            if reload["caseload"]:
-                reload["caseload"] = False
+            if caseload["reload"]:
+                caseload["reload"] = False
                 outs += counter.reload(dict(spans.items()), now)
             outs += counter.spans(event.value, now)
             await send(outs, delivered=bool(outs))
@@ -156,12 +161,13 @@ def build(
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
-        reload["pending"] = reload["caseload"] = True
+        reloader.rebalanced()
+        caseload["reload"] = True
 
     @app.timer(interval=1.0)
     async def timers() -> None:
         if feed.caught_up:
-            reload_if_rebalanced()
+            await reloader.reload_if_rebalanced()
             await send(worker.tick(wall_us()))
 
     @app.timer(interval=0.1)

@@ -93,6 +93,11 @@ class AlertDeriver:
         """Take back what ``export`` stored (after a restart or a rebalance)."""
         self.keys[orgnr] = load_published(self.lifecycle, stored)
 
+    def forget(self, orgnr: str) -> None:
+        """Drop what was published for an employer no longer held here."""
+        for key in self.keys.pop(orgnr, ()):
+            self.lifecycle.published.pop(key, None)
+
 
 def export_published(lifecycle: Lifecycle, keys: set[tuple[str, str]]) -> dict[str, Any]:
     """The alerts published for these (rule, key)s, as stored."""

@@ -63,3 +63,21 @@ def test_two_notifiers_publish_the_alerts_of_replay(events: tuple) -> None:
     ]
     note("\n".join(lines))
     assert shape(a for a in latest.values() if a not in never_held) == shape(expected.alerts)
+
+
+def test_an_employer_let_go_leaves_no_published_alerts_behind() -> None:
+    deriver = AlertDeriver()
+    worker = EmployerWorker(RuleConfig(), deriver)
+    for line in b.lines(
+        b.inquiry("2026-10-01 09:00", "q1"), b.inquiry("2026-10-01 09:00", "q2", orgnr=b.ORGNRS[0])
+    ):
+        (accepted,) = (o for o in intake(None, line.encode(), ()).outs if o.topic == "accepted")
+        worker.accepted(accepted.value, b.to_us("2026-10-20 09:00"))
+    assert {key.split("/")[0] for _, key in deriver.lifecycle.published} == {
+        b.EMPLOYER,
+        b.ORGNRS[0],
+    }
+
+    deriver.forget(b.EMPLOYER)
+    assert {key.split("/")[0] for _, key in deriver.lifecycle.published} == {b.ORGNRS[0]}
+    assert b.EMPLOYER not in deriver.keys
