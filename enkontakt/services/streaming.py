@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,8 @@ class Topics:
 
     by_name: dict[str, faust.TopicT]
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Sent and not yet acknowledged by the broker, from any caller.
+    unacknowledged: set[asyncio.Future[Any]] = field(default_factory=set)
 
     @classmethod
     def declare(cls, app: faust.App, settings: KafkaSettings) -> Topics:
@@ -88,7 +90,9 @@ class Topics:
         self, outs: Iterable[Out], metrics: Metrics | None = None, *, delivered: bool = False
     ) -> None:
         """Publish messages to their topics, in order; with ``delivered``, return
-        only once the broker has them all.
+        only once the broker has them all, and every message sent before them
+        (a timer's or the people feed's): the state stored next may record those
+        too.
 
         Callers compute ``outs`` and call this without awaiting anything in
         between; the lock (first come, first served) then keeps the order of
@@ -102,11 +106,11 @@ class Topics:
         message counts as done.
         """
         sent: dict[str, int] = {}
-        pending: list[Awaitable[Any]] = []
+        unacknowledged = self.unacknowledged
         async with self.lock:
             for out in outs:
                 topic = self.by_name[out.topic]
-                future = await topic.app.producer.send(
+                acked = await topic.app.producer.send(
                     topic.get_topic_name(),
                     out.key,
                     out.value,
@@ -114,11 +118,14 @@ class Topics:
                     None,
                     list(out.headers) or None,
                 )
-                if delivered:
-                    pending.append(future)
+                future = asyncio.ensure_future(acked)  # aiokafka's future, as it is
+                if not future.done():
+                    unacknowledged.add(future)
+                    future.add_done_callback(unacknowledged.discard)
                 sent[out.topic] = sent.get(out.topic, 0) + 1
-        if pending:
-            await asyncio.gather(*pending)
+            waiting = list(unacknowledged) if delivered else []
+        if waiting:
+            await asyncio.gather(*waiting)
         if metrics is not None:
             for name, count in sent.items():
                 metrics.published.labels(name).inc(count)

@@ -27,10 +27,13 @@ class SlowProducer:
     rng: random.Random
     sent: list[bytes] = field(default_factory=list)
 
-    async def send(self, topic: str, key: Any, value: bytes, *rest: Any) -> None:
+    async def send(self, topic: str, key: Any, value: bytes, *rest: Any) -> asyncio.Future[None]:
         for _ in range(self.rng.randrange(3)):
             await asyncio.sleep(0)  # e.g. waiting for room in the producer's buffer
         self.sent.append(value)
+        acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        acked.set_result(None)
+        return acked
 
 
 @dataclass
@@ -118,6 +121,30 @@ def test_a_send_waits_for_the_broker_only_when_asked_to() -> None:
         return waiting, delivered.done()
 
     assert asyncio.run(main()) == (True, True)
+
+
+def test_a_delivered_send_waits_for_what_was_sent_before_it_too() -> None:
+    # A timer published an alert; a batch then stores a state that records it:
+    # the batch's own acknowledgements are not enough.
+    producer = AckingProducer()
+    app = type("App", (), {"producer": producer})()
+    topics = Topics({"alerts": cast(faust.TopicT, FakeTopic(app, "alerts"))})
+
+    async def main() -> list[bool]:
+        await topics.send([Out("alerts", b"k", b"from a timer")])
+        delivered = asyncio.ensure_future(
+            topics.send([Out("alerts", b"k", b"from a batch")], delivered=True)
+        )
+        await asyncio.sleep(0.01)
+        timer_ack, batch_ack = producer.acks
+        batch_ack.set_result(None)
+        await asyncio.sleep(0.01)
+        waiting = [not delivered.done()]
+        timer_ack.set_result(None)
+        await asyncio.wait_for(delivered, 1)
+        return [*waiting, not topics.unacknowledged]
+
+    assert asyncio.run(main()) == [True, True]
 
 
 class Message:

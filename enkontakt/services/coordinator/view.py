@@ -46,6 +46,14 @@ def unit_of(state: EmployerState, choice: Choice | None) -> str | None:
     return None
 
 
+def unit_at(
+    state: EmployerState, people: People, t: int, config: RuleConfig, contacts: Sequence[Contact]
+) -> str | None:
+    """The unit of the employer's view at ``t``, without the rest of the view."""
+    past = contacts[: bisect_right(contacts, t, key=at_of)]
+    return unit_of(state, choose(state, people, past, t, config.most_active_window))
+
+
 def open_inquiries(state: EmployerState, t: int, config: RuleConfig) -> list[dict[str, Any]]:
     """The inquiries open at ``t``, oldest first."""
     rows = []

@@ -39,8 +39,9 @@ class EmployerWorker:
 
     config: RuleConfig
     derive: Callable[[Ledger, EmployerState, int, Sequence[Contact]], list[Out]]
-    # Derive changed employers in ``flush`` rather than after every message
-    # (``Pending``); restored employers are derived by ``flush`` either way.
+    # Derive employers changed by their own events in ``flush`` rather than after
+    # every message (``Pending``). Employers changed only through a human they
+    # name, and restored ones, are derived by ``flush`` either way.
     defer: bool = False
     ledger: Ledger = field(init=False)
     wakeups: list[tuple[int, str]] = field(default_factory=list)
@@ -202,7 +203,7 @@ class EmployerWorker:
         return outs
 
     def _changed(self, orgnr: str, now: int, *, by_people: bool = False) -> list[Out]:
-        if self.defer:
+        if self.defer or by_people:
             self.pending.change(orgnr, now, by_people=by_people)
             return []
         state = self.ledger.employers.get(orgnr)

@@ -171,10 +171,10 @@ def build(
             await send(worker.tick(wall_us()))
 
     @app.timer(interval=0.1)
-    async def catch_up() -> None:
-        # Employers restored after a restart or a rebalance, derived a few at a
-        # time for their timers (``Pending``).
-        if feed.caught_up and worker.pending.restored:
+    async def flush() -> None:
+        # Employers changed only through a human they name, and those restored
+        # after a restart or a rebalance (``Pending``).
+        if feed.caught_up:
             await send(worker.flush(wall_us()))
 
     def ready() -> bool:

@@ -22,7 +22,7 @@ from enkontakt.services.coordinator.facts import ActorRef, Stamp
 from enkontakt.services.coordinator.intake import Out
 from enkontakt.services.coordinator.ledger import Ledger
 from enkontakt.services.coordinator.people import People
-from enkontakt.services.coordinator.view import build_view
+from enkontakt.services.coordinator.view import unit_at
 from enkontakt.services.notifier.alerts import Lifecycle, Limits, Published, message_key, to_alert
 from enkontakt.services.notifier.rules import Finding, caseload_high, employer_findings
 from enkontakt.services.rules_config import RuleConfig
@@ -66,6 +66,9 @@ class AlertDeriver:
 
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     keys: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    # A hash of the spans last sent for each employer: the caseload counter hears
+    # of an employer's follow-ups only when they changed (or it moved here).
+    spans_sent: dict[str, int] = field(default_factory=dict)
 
     def __call__(
         self, ledger: Ledger, state: EmployerState, now: int, contacts: Sequence[Contact]
@@ -73,7 +76,7 @@ class AlertDeriver:
         """Messages for the employer's alert changes at ``now``, and its spans
         (``contacts``: its consolidated contacts)."""
         config, people = ledger.config, ledger.people
-        unit = build_view(state, people, now, config, contacts)["unit"]
+        unit = unit_at(state, people, now, config, contacts)
         limits = limits_of(config)
         alerts = [
             (f, to_alert(f, unit, limits))
@@ -82,7 +85,10 @@ class AlertDeriver:
         before = self.keys.get(state.orgnr, set())
         self.keys[state.orgnr] = {(f.rule, f.key) for f, _ in alerts}
         outs = publish_changes(self.lifecycle, before, alerts)
-        outs.append(Out("caseload", state.orgnr.encode(), orjson.dumps(spans_of(state))))
+        spans = orjson.dumps(spans_of(state))
+        if self.spans_sent.get(state.orgnr) != (digest := hash(spans)):
+            self.spans_sent[state.orgnr] = digest
+            outs.append(Out("caseload", state.orgnr.encode(), spans))
         return outs
 
     def export(self, orgnr: str) -> dict[str, Any]:
@@ -95,6 +101,7 @@ class AlertDeriver:
 
     def forget(self, orgnr: str) -> None:
         """Drop what was published for an employer no longer held here."""
+        self.spans_sent.pop(orgnr, None)
         for key in self.keys.pop(orgnr, ()):
             self.lifecycle.published.pop(key, None)
 

@@ -40,6 +40,7 @@ def run_notifiers(lines: list[str], workers: int, wall: int, config: RuleConfig)
     for line in lines:
         publish(intake(None, line.encode(), ()).messages())
     for worker in pool:
+        publish(worker.flush(wall, everything=True))
         publish(worker.tick(wall))
     return latest
 
