@@ -82,3 +82,27 @@ def test_an_employer_let_go_leaves_no_published_alerts_behind() -> None:
     deriver.forget(b.EMPLOYER)
     assert {key.split("/")[0] for _, key in deriver.lifecycle.published} == {b.ORGNRS[0]}
     assert b.EMPLOYER not in deriver.keys
+
+
+def test_the_caseload_counter_hears_of_an_employers_follow_ups_only_when_they_change() -> None:
+    deriver = AlertDeriver()
+    worker = EmployerWorker(RuleConfig(), deriver)
+    wall = b.to_us("2026-10-20 09:00")
+
+    def caseload_messages(*events: dict) -> int:
+        count = 0
+        for line in b.lines(*events):
+            (accepted,) = (o for o in intake(None, line.encode(), ()).outs if o.topic == "accepted")
+            outs, _ = worker.accepted(accepted.value, wall)
+            count += sum(1 for o in outs if o.topic == "caseload")
+        return count
+
+    a = b.person(1)
+    assert caseload_messages(b.start("2026-10-01 09:00", "k-1", a)) == 1
+    assert (
+        caseload_messages(b.contact("2026-10-02 09:00", a), b.inquiry("2026-10-02 10:00", "q1"))
+        == 0
+    )
+    assert caseload_messages(b.end("2026-10-03 09:00", "k-1")) == 1
+    deriver.forget(b.EMPLOYER)  # let go, and held again: said once more
+    assert caseload_messages(b.contact("2026-10-04 09:00", a)) == 1
