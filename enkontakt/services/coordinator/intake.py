@@ -69,9 +69,13 @@ def structured(event: ContactEvent) -> bytes:
     return orjson.dumps(event.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
-def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
+def intake(
+    key: bytes | None, value: bytes | None, headers: Headers, *, people: bool = True
+) -> Intake:
     """Decode one input message: a rejection goes to the DLQ with the original
-    bytes; an accepted event goes on, keyed by orgnr, with its person records."""
+    bytes; an accepted event goes on, keyed by orgnr, with its person records.
+    Without ``people`` neither the person records nor an absence's people message
+    are made (the notifier reads the same input; the coordinator publishes them)."""
     raw = value if value is not None else b""
     event = decode_binary(headers, raw) if is_binary(headers) else decode(raw)
     if isinstance(event, Rejection):
@@ -85,6 +89,8 @@ def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
     orgnr = None
     records: list[dict[str, Any]] = []
     if event.type == ABSENCE:
+        if not people:
+            return Intake(outs, event_id=event.id, event=event)
         person_key = mentions_in(event)[0].idents[0].encode()
         outs.append(
             Out(
@@ -96,5 +102,6 @@ def intake(key: bytes | None, value: bytes | None, headers: Headers) -> Intake:
     else:
         orgnr = event.data.employer.orgnr  # type: ignore[union-attr]
         outs.append(Out("accepted", orgnr.encode(), body))
-        records = [encode_mention(m) for m in mentions_in(event)]
+        if people:
+            records = [encode_mention(m) for m in mentions_in(event)]
     return Intake(outs, event_id=event.id, orgnr=orgnr, event=event, mentions=records)

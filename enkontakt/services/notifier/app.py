@@ -111,7 +111,7 @@ def build(
             batch, writes = BatchMetrics(metrics), StateWrites(table)
             outs: list[Out] = []
             for event in events:
-                result = intake(event.key, event.value, headers_of(event))
+                result = intake(event.key, event.value, headers_of(event), people=False)
                 orgnr = result.orgnr
                 if orgnr is not None and routing.held_as_read(orgnr, event.message.partition):
                     worker.expect(result)

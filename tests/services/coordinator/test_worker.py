@@ -101,6 +101,20 @@ def test_an_events_person_records_travel_in_one_people_message() -> None:
     assert (first, deputy) == (people[0].key.decode(), "id:1902:Z000002")
 
 
+def test_without_people_the_intake_makes_no_person_records_and_no_absence_message() -> None:
+    # The notifier reads the same input; the coordinator publishes these.
+    a = b.person(1)
+    contact, absence = b.lines(
+        b.contact("2026-10-01 08:00", a),
+        b.absent("2026-10-01 08:00", a, "2026-10-05", "2026-10-06"),
+    )
+    quiet = intake(None, contact.encode(), (), people=False)
+    assert quiet.mentions == [] and [o.topic for o in quiet.messages()] == ["accepted"]
+    assert quiet.outs == intake(None, contact.encode(), ()).outs
+    assert intake(None, absence.encode(), (), people=False).messages() == []
+    assert [o.topic for o in intake(None, absence.encode(), ()).messages()] == ["people"]
+
+
 def test_a_single_person_record_of_an_earlier_version_is_still_applied() -> None:
     a = b.person(1, phone=True)
     worker = EmployerWorker(RuleConfig(), view_out)
