@@ -52,7 +52,9 @@ class PeopleFeed:
             self.consumer.assign(partitions)
             await self.consumer.seek_to_beginning(*partitions)
             ends = await end_offsets(self.consumer, self.settings, partitions)
-            pending = {tp for tp, end in ends.items() if end > 0}
+            # A partition whose records have all expired holds nothing to wait for.
+            starts = await self.consumer.beginning_offsets(partitions)
+            pending = {tp for tp, end in ends.items() if end > starts.get(tp, 0)}
             if not pending:
                 self._caught_up()
             while True:
