@@ -14,6 +14,7 @@ import orjson
 
 from enkontakt.schemas.events import ContactEvent
 from enkontakt.services.coordinator.ledger import mentions_in
+from enkontakt.services.coordinator.people import Mention
 from enkontakt.services.coordinator.people_codec import encode_mention
 from enkontakt.services.coordinator.validation import Rejection, decode, decode_binary
 
@@ -43,6 +44,8 @@ class Intake:
     orgnr: str | None = None
     event: ContactEvent | None = None
     mentions: list[dict[str, Any]] = field(default_factory=list)
+    # The same person records as the ledger takes them (None when not made).
+    found: list[Mention] | None = None
 
     def messages(self) -> list[Out]:
         """Everything to publish for this message alone."""
@@ -88,6 +91,7 @@ def intake(
     outs: list[Out] = []
     orgnr = None
     records: list[dict[str, Any]] = []
+    found = None
     if event.type == ABSENCE:
         if not people:
             return Intake(outs, event_id=event.id, event=event)
@@ -103,5 +107,6 @@ def intake(
         orgnr = event.data.employer.orgnr  # type: ignore[union-attr]
         outs.append(Out("accepted", orgnr.encode(), body))
         if people:
-            records = [encode_mention(m) for m in mentions_in(event)]
-    return Intake(outs, event_id=event.id, orgnr=orgnr, event=event, mentions=records)
+            found = mentions_in(event)
+            records = [encode_mention(m) for m in found]
+    return Intake(outs, event_id=event.id, orgnr=orgnr, event=event, mentions=records, found=found)

@@ -329,13 +329,15 @@ def mentions_in(event: ContactEvent) -> list[Mention]:
     """Every person record an event carries (for the people directories of other
     workers)."""
     stamp = Stamp(to_us(event.time), event.source, event.id)
-    data = event.data
+    # The model's fields (pydantic keeps them in ``__dict__``): ``getattr`` with a
+    # default would raise and catch an AttributeError for every field a type lacks.
+    fields = event.data.__dict__
     found = []
-    actor = getattr(data, "actor", None)
-    person = getattr(data, "person", None)
+    actor = fields.get("actor")
+    person = fields.get("person")
     if actor is not None and person is not None:
         found.append(mention_of(stamp, actor, person))
-    deputy = getattr(data, "deputy", None)
+    deputy = fields.get("deputy")
     if deputy is not None:
         found.append(mention_of(stamp, deputy.actor, deputy.person))
     return found

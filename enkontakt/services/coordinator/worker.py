@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 
-from enkontakt.schemas.events import ContactEvent
 from enkontakt.services.coordinator.consolidation import Contact, KeptContacts
 from enkontakt.services.coordinator.employer import Designation, EmployerState
 from enkontakt.services.coordinator.facts import to_us
@@ -54,7 +53,7 @@ class EmployerWorker:
     # Events this process's intake decoded, by the bytes it published to the
     # accepted topic: the employers' side need not decode them again. At most
     # ``handoff`` are kept (the accepted message may go to another worker).
-    decoded: dict[bytes, ContactEvent] = field(default_factory=dict)
+    decoded: dict[bytes, Intake] = field(default_factory=dict)
     handoff: int = 4096
     contacts: KeptContacts = field(init=False)
 
@@ -106,16 +105,18 @@ class EmployerWorker:
             return
         for out in result.outs:
             if out.topic == "accepted":
-                self.decoded[out.value] = result.event
+                self.decoded[out.value] = result
         while len(self.decoded) > self.handoff:
             del self.decoded[next(iter(self.decoded))]
 
     def accepted(self, raw: bytes, wall: int) -> tuple[list[Out], EmployerState | None]:
         """Apply one accepted event; returns what to publish and the state to store
         (None when it was a duplicate and nothing changed)."""
-        event = self.decoded.pop(raw, None) or decode(raw)
+        taken = self.decoded.pop(raw, None)
+        event = taken.event if taken is not None and taken.event is not None else decode(raw)
         if isinstance(event, Rejection):  # cannot happen for our own topic; never crash
             return [], None
+        found = taken.found if taken is not None else None
         self._saw(to_us(event.time))
         now = self.moment(wall)
         outs = self._advance(now)
@@ -123,7 +124,7 @@ class EmployerWorker:
         # same human are re-derived too.
         merges = self.ledger.merges
         touched: set[str] = set()
-        for mention in mentions_in(event):
+        for mention in found if found is not None else mentions_in(event):
             touched.update(self.ledger.apply_mention(mention))
         joined = self.ledger.merges != merges
         outcome = self.ledger.apply(event, joined=joined)

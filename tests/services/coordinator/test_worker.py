@@ -138,7 +138,7 @@ def test_the_event_decoded_by_the_intake_is_applied_without_decoding_again() -> 
     worker = EmployerWorker(RuleConfig(), view_out)
 
     worker.expect(result)
-    assert worker.decoded[accepted.value] is result.event
+    assert worker.decoded[accepted.value] is result
     _outs, state = worker.accepted(accepted.value, 0)
 
     assert worker.decoded == {}
@@ -151,7 +151,7 @@ def test_decoded_events_kept_for_the_employers_side_are_bounded() -> None:
     results = [intake(None, line.encode(), ()) for line in lines]
     for result in results:
         worker.expect(result)
-    kept = [e.id for e in worker.decoded.values()]
+    kept = [r.event.id for r in worker.decoded.values() if r.event is not None]
     assert kept == [r.event.id for r in results[2:] if r.event is not None]  # oldest two dropped
 
 
