@@ -25,13 +25,14 @@ def partition_of(key: str, partitions: int) -> int:
 
 def held_here(app: faust.App, topic: str, table: Any) -> list[str]:
     """The orgnrs stored in the table for the partitions of ``topic`` assigned to
-    this worker (a key is an orgnr, or an orgnr and a ``/`` suffix).
+    this worker. Every stored employer has its snapshot under its orgnr (the
+    events since go under ``orgnr/slot``), so only those keys are looked at.
 
     The memory store keeps standby copies and the data of revoked partitions in
     the same dictionary; only the active partitions' employers are ours."""
     assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == topic}
     partitions = app.conf.topic_partitions
-    orgnrs = {key.partition("/")[0] for key in list(table.keys())}
+    orgnrs = [key for key in list(table.keys()) if "/" not in key]
     return sorted(o for o in orgnrs if partition_of(o, partitions) in assigned)
 
 
