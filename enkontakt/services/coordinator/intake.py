@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from enkontakt.schemas.events import ContactEvent
-from enkontakt.services.coordinator.ledger import mentions_in
+from enkontakt.services.coordinator.mentions import mentions_in
 from enkontakt.services.coordinator.people import Mention
 from enkontakt.services.coordinator.people_codec import encode_mention
 from enkontakt.services.coordinator.validation import Rejection, decode, decode_binary

@@ -18,7 +18,6 @@ import heapq
 from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -42,11 +41,12 @@ from enkontakt.services.coordinator.employer import (
 from enkontakt.services.coordinator.facts import (
     ActorRef,
     Stamp,
-    actor_ref,
     person_identifiers,
     to_us,
 )
+from enkontakt.services.coordinator.mentions import actor_of
 from enkontakt.services.coordinator.people import Absence, Mention, People
+from enkontakt.services.coordinator.pruning import prune_employer
 from enkontakt.services.notifier.calendar import oslo_date_us
 from enkontakt.services.rules_config import RuleConfig
 
@@ -147,7 +147,7 @@ class Ledger:
         for orgnr, state in list(self.employers.items()):
             if state.oldest is not None and state.oldest >= horizon:
                 continue  # nothing old to forget, and it has events (it was pruned before)
-            _prune_employer(state, horizon, day)
+            prune_employer(state, horizon, day)
             if state.is_empty() and not state.seen:
                 del self.employers[orgnr]
         self.people_seen = {k: v for k, v in self.people_seen.items() if v >= horizon}
@@ -221,7 +221,7 @@ class Ledger:
     def _apply_to_employer(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
         match data:
             case ContactRegistered():
-                actor = _actor(data.actor)
+                actor = actor_of(data.actor)
                 ident = self._mention(stamp, actor, data.person, state.orgnr)
                 state.reports.append(Report(stamp, ident, intern(data.channel)))
                 state.note_actor(stamp, actor)
@@ -232,7 +232,7 @@ class Ledger:
                     inquiry.topic = data.topic
                     inquiry.urgency = data.urgency
                 if data.actor is not None:
-                    actor = _actor(data.actor)
+                    actor = actor_of(data.actor)
                     state.note_actor(stamp, actor)
                     if data.person is not None:
                         self._mention(stamp, actor, data.person, state.orgnr)
@@ -240,13 +240,13 @@ class Ledger:
                 inquiry = state.inquiry(data.inquiry_id)
                 if inquiry.answered_at is None or stamp.at < inquiry.answered_at:
                     inquiry.answered_at = stamp.at
-                actor = _actor(data.actor)
+                actor = actor_of(data.actor)
                 self._mention(stamp, actor, data.person, state.orgnr)
                 state.note_actor(stamp, actor)
             case ContactPersonAssigned():
                 self._apply_assignment(state, stamp, data)
             case FollowUpStarted():
-                actor = _actor(data.actor)
+                actor = actor_of(data.actor)
                 ident = self._mention(stamp, actor, data.person, state.orgnr)
                 state.follow_up(data.candidate.ref).add_start(Start(stamp, ident, actor))
                 state.note_actor(stamp, actor)
@@ -256,11 +256,11 @@ class Ledger:
                     follow_up.ended_at = stamp.at
 
     def _apply_assignment(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
-        actor = _actor(data.actor)
+        actor = actor_of(data.actor)
         ident = self._mention(stamp, actor, data.person, state.orgnr)
         deputy_ident = deputy_actor = None
         if data.deputy is not None:
-            deputy_actor = _actor(data.deputy.actor)
+            deputy_actor = actor_of(data.deputy.actor)
             deputy_ident = self._mention(stamp, deputy_actor, data.deputy.person, state.orgnr)
             state.note_actor(stamp, deputy_actor)
         insort(
@@ -278,7 +278,7 @@ class Ledger:
         if key in self.people_seen:
             return Outcome(False, None, [])
         self.people_seen[key] = stamp.at
-        ident = self._mention(stamp, _actor(data.actor), data.person)
+        ident = self._mention(stamp, actor_of(data.actor), data.person)
         self.people.add_absence(ident, Absence(data.from_, data.until, stamp))
         found: list[dict[str, Any]] = []
         moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
@@ -318,31 +318,6 @@ class Ledger:
         heapq.heappush(self.timers, (when, state.orgnr))
 
 
-def mention_of(stamp: Stamp, actor: Any, person: Any) -> Mention:
-    """The person record of an event's ``actor`` and ``person`` objects."""
-    ref = actor_ref(actor.type, actor.id, actor.name)
-    idents = person_identifiers(actor.id, person.id, person.email, person.phone)
-    return Mention(idents, stamp, ref, person.name, person.email, person.phone)
-
-
-def mentions_in(event: ContactEvent) -> list[Mention]:
-    """Every person record an event carries (for the people directories of other
-    workers)."""
-    stamp = Stamp(to_us(event.time), event.source, event.id)
-    # The model's fields (pydantic keeps them in ``__dict__``): ``getattr`` with a
-    # default would raise and catch an AttributeError for every field a type lacks.
-    fields = event.data.__dict__
-    found = []
-    actor = fields.get("actor")
-    person = fields.get("person")
-    if actor is not None and person is not None:
-        found.append(mention_of(stamp, actor, person))
-    deputy = fields.get("deputy")
-    if deputy is not None:
-        found.append(mention_of(stamp, deputy.actor, deputy.person))
-    return found
-
-
 def _idents_named(state: EmployerState) -> set[str]:
     idents = {r.ident for r in state.reports}
     for a in state.assignments:
@@ -352,33 +327,3 @@ def _idents_named(state: EmployerState) -> set[str]:
     for f in state.follow_ups.values():
         idents.update(s.ident for s in f.starts)
     return idents
-
-
-def _actor(actor: Any) -> ActorRef:
-    return actor_ref(actor.type, actor.id, actor.name)
-
-
-def _prune_employer(state: EmployerState, horizon: int, day: Any) -> None:
-    if state.oldest is not None and state.oldest >= horizon:
-        return
-    state.reports = [r for r in state.reports if r.stamp.at >= horizon]
-    state.inquiries = {
-        k: v
-        for k, v in state.inquiries.items()
-        if (v.received is not None and v.received.at >= horizon)
-        or (v.closed_at is None and v.received is not None)
-        or (v.received is None and v.answered_at is not None and v.answered_at >= horizon)
-    }
-    old = [a for a in state.assignments if a.stamp.at < horizon]
-    keep_old = max(old, key=lambda a: a.stamp) if old else None
-    state.assignments = [
-        a
-        for a in state.assignments
-        if (a.stamp.at >= horizon or a is keep_old)
-        and (a.valid_until is None or a.valid_until >= day - timedelta(days=1))
-    ]
-    state.follow_ups = {
-        k: f for k, f in state.follow_ups.items() if f.ended_at is None or f.ended_at >= horizon
-    }
-    state.seen = {k: v for k, v in state.seen.items() if v >= horizon}
-    state.oldest = min(state.seen.values(), default=None)

@@ -19,7 +19,8 @@ from enkontakt.services.coordinator.consolidation import Contact, KeptContacts
 from enkontakt.services.coordinator.employer import Designation, EmployerState
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.coordinator.intake import Intake, Out
-from enkontakt.services.coordinator.ledger import Ledger, mentions_in
+from enkontakt.services.coordinator.ledger import Ledger
+from enkontakt.services.coordinator.mentions import mentions_in
 from enkontakt.services.coordinator.pending import Pending
 from enkontakt.services.coordinator.people_codec import decode_mention
 from enkontakt.services.coordinator.validation import Rejection, decode

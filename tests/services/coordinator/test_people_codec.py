@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from enkontakt.services.coordinator.ledger import Ledger, mentions_in
+from enkontakt.services.coordinator.ledger import Ledger
+from enkontakt.services.coordinator.mentions import mentions_in
 from enkontakt.services.coordinator.people_codec import decode_mention, encode_mention
 from enkontakt.services.coordinator.validation import decode
 from tests import builders as b
