@@ -15,12 +15,16 @@ reload stops it; the next call starts over.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from enkontakt.logging import get_logger
 from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker
+
+log = get_logger("enkontakt.streaming")
 
 
 @dataclass(slots=True)
@@ -49,12 +53,13 @@ class Reloader:
         if not self.pending or not self.settled():
             return
         self.pending = False
-        generation = self.generation
+        generation, started = self.generation, time.perf_counter()
         held = list(self.worker.ledger.employers)
         for orgnr in held:
             self.history.forget(orgnr)
         self.release(held)
-        for n, orgnr in enumerate(list(self.assigned()), start=1):
+        assigned = list(self.assigned())
+        for n, orgnr in enumerate(assigned, start=1):
             if orgnr not in self.worker.ledger.employers:
                 stored = self.history.lookup(orgnr, self.table.get)
                 if stored is not None:
@@ -62,4 +67,7 @@ class Reloader:
             if n % self.chunk == 0:
                 await asyncio.sleep(0)
                 if self.generation != generation:
+                    log.info("employers reload stopped by a rebalance", read=n)
                     return
+        seconds = round(time.perf_counter() - started, 3)
+        log.info("employers reloaded", employers=len(assigned), seconds=seconds)
