@@ -95,3 +95,59 @@ def _overdue(outputs: Outputs, orgnr: str, inquiry_id: str) -> bool:
     view = outputs.views.get(orgnr)
     inquiries = view["open_inquiries"] if view else []
     return any(i["inquiry_id"] == inquiry_id and i["overdue"] for i in inquiries)
+
+
+RESTART_LEAD_SECONDS = 30
+SETTLE_SECONDS = 6.0  # past faust's offset commit (every 2.8 s) and the changelog's flush
+
+
+def test_a_deadline_still_fires_when_both_services_were_restarted_before_it(
+    broker: EmbeddedBroker, services: Services
+) -> None:
+    # The services took the inquiry, stored it and committed its offset, then were
+    # killed; restarted, they read it from their tables, not from the input, and
+    # must set its deadline again themselves: no event comes after it.
+    settings = services.settings
+    coordinator, notifier = services.start("coordinator"), services.start("notifier")
+    services.wait_ready(coordinator, notifier)
+    due = (wall_now() + timedelta(seconds=RESTART_LEAD_SECONDS)).replace(microsecond=0)
+    received = receipt_for(due)
+    if received is None:
+        pytest.skip(f"no receipt has its one-business-day deadline at {due.astimezone(OSLO)}")
+    orgnr = stream.crafted_orgnr(951)
+    urgent = b.inquiry(received.isoformat(), "URGENT-2", orgnr=orgnr, urgency="urgent")
+    key = f"{orgnr}/URGENT-2"
+
+    async def scenario() -> tuple[float | None, float | None, float]:
+        fired_at = overdue_at = None
+        async with Producer(broker.bootstrap) as producer, Outputs(
+            broker.bootstrap, settings
+        ) as outputs:
+            await send(producer, settings.topic_events, [stream.keyed(stream.line(urgent))])
+            await producer.flush()
+            assert await outputs.until(lambda: orgnr in outputs.views, 30)
+            await asyncio.sleep(SETTLE_SECONDS)
+            coordinator.kill()
+            notifier.kill()
+            restarted = [
+                services.start("coordinator", "coordinator-restarted"),
+                services.start("notifier", "notifier-restarted"),
+            ]
+            await asyncio.to_thread(services.wait_ready, *restarted)
+            ready_at = time.time()
+            limit = due.timestamp() + ALLOWED_DELAY_SECONDS + 5
+            while time.time() < limit and (fired_at is None or overdue_at is None):
+                await outputs.poll(0.1)
+                if fired_at is None and any(k == key for _, k, _ in outputs.firing()):
+                    fired_at = time.time()
+                if overdue_at is None and _overdue(outputs, orgnr, "URGENT-2"):
+                    overdue_at = time.time()
+            return fired_at, overdue_at, ready_at
+
+    fired_at, overdue_at, ready_at = asyncio.run(scenario())
+
+    assert ready_at < due.timestamp(), "the services were not back before the deadline"
+    assert fired_at is not None, "response-overdue never fired after the restart"
+    assert due.timestamp() <= fired_at <= due.timestamp() + ALLOWED_DELAY_SECONDS
+    assert overdue_at is not None, "the view never showed the inquiry overdue after the restart"
+    assert due.timestamp() <= overdue_at <= due.timestamp() + ALLOWED_DELAY_SECONDS
