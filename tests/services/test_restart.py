@@ -219,3 +219,19 @@ def test_a_restarted_caseload_counter_publishes_only_what_changed_meanwhile() ->
     (spans,) = (o for o in process.accepted(accepted.value) if o.topic == "caseload")
     (alert,) = [orjson.loads(o.value) for o in process.spans(spans)]
     assert (alert["rule"], alert["status"]) == ("caseload-high", "resolved")
+
+
+def test_a_timer_passed_before_the_restart_fires_before_the_next_event() -> None:
+    # The assignment ran out on 21 September; an absence dated that day moved the
+    # clock past it before the restart, but the stored state is that of the
+    # assignment. Restarted, the worker announces the end at its moment, 21
+    # September, before it applies a late follow-up, not at the follow-up's time.
+    a = b.person(1)
+    events = [
+        b.assign("2026-09-01 00:00", a, valid_until="2026-09-20"),
+        b.absent("2026-09-21 00:00", a, "2026-09-15", "2026-09-18"),
+        b.start("2026-09-01 00:00", "k-1", a),
+    ]
+    lines = b.lines(*events)
+    expected = {orjson.dumps(n) for n in replay_lines(lines, now=NOW, config=CONFIG).notices}
+    assert run_with_restart(lines, 2, notifier=False)["notices"] == expected

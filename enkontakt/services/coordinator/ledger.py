@@ -117,10 +117,12 @@ class Ledger:
         return Outcome(True, state.orgnr, found, (state.orgnr,))
 
     def advance(self, now: int) -> list[dict[str, Any]]:
-        """Move the clock to ``now``: fire designation timers due by then, and prune."""
+        """Move the clock to ``now``: fire designation timers due by then, and prune.
+
+        A timer set again for a restored employer (``reschedule``) may lie before
+        the clock already; it fires at the next call all the same, in order, before
+        anything else is applied to the employer."""
         found: list[dict[str, Any]] = []
-        if self.clock is not None and now <= self.clock:
-            return found
         while self.timers and self.timers[0][0] <= now:
             when, orgnr = heapq.heappop(self.timers)
             if self.next_timer.get(orgnr) != when:
@@ -129,6 +131,8 @@ class Ledger:
             state = self.employers.get(orgnr)
             if state is not None:
                 found.extend(self._check(state, when, when))
+        if self.clock is not None and now <= self.clock:
+            return found
         self.clock = now
         if self.pruned_at is None or now - self.pruned_at >= PRUNE_EVERY:
             self.prune(now - self.config.retention)
