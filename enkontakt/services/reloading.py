@@ -20,9 +20,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import faust
+
 from enkontakt.logging import get_logger
 from enkontakt.services.coordinator.store import EmployerLog, Stored
 from enkontakt.services.coordinator.worker import EmployerWorker
+from enkontakt.services.routing import held_here
+from enkontakt.settings import KafkaSettings
 
 log = get_logger("enkontakt.streaming")
 
@@ -41,6 +45,30 @@ class Reloader:
     chunk: int = 100
     pending: bool = True
     generation: int = 0
+
+    @classmethod
+    def of_app(
+        cls,
+        app: faust.App,
+        settings: KafkaSettings,
+        worker: EmployerWorker,
+        history: EmployerLog,
+        table: Any,
+        hold: Callable[[Stored], None],
+        release: Callable[[list[str]], None],
+    ) -> Reloader:
+        """The reloader of a service's employers table: the employers of the
+        ``accepted`` partitions assigned to this worker, once it is not rebalancing."""
+        accepted = settings.internal_topic("accepted")
+        return cls(
+            worker,
+            history,
+            table,
+            assigned=lambda: held_here(app, accepted, table),
+            settled=lambda: app.rebalancing is False,
+            hold=hold,
+            release=release,
+        )
 
     def rebalanced(self) -> None:
         """The partitions assigned here may have changed."""

@@ -60,7 +60,6 @@ def test_an_inquiry_becomes_overdue_by_the_clock_alone(
     key = f"{orgnr}/URGENT-1"
 
     async def scenario() -> tuple[float | None, float | None, Outputs]:
-        fired_at = overdue_at = None
         async with Producer(broker.bootstrap) as producer, Outputs(
             broker.bootstrap, settings
         ) as outputs:
@@ -68,13 +67,7 @@ def test_an_inquiry_becomes_overdue_by_the_clock_alone(
                 stream.keyed(stream.line(urgent)), stream.keyed(stream.line(normal)),
             ])
             await producer.flush()
-            limit = due.timestamp() + ALLOWED_DELAY_SECONDS + 5
-            while time.time() < limit and (fired_at is None or overdue_at is None):
-                await outputs.poll(0.1)
-                if fired_at is None and any(k == key for _, k, _ in outputs.firing()):
-                    fired_at = time.time()
-                if overdue_at is None and _overdue(outputs, orgnr, "URGENT-1"):
-                    overdue_at = time.time()
+            fired_at, overdue_at = await _fired_and_overdue(outputs, due, orgnr, "URGENT-1")
             return fired_at, overdue_at, outputs
 
     fired_at, overdue_at, outputs = asyncio.run(scenario())
@@ -89,6 +82,23 @@ def test_an_inquiry_becomes_overdue_by_the_clock_alone(
     assert not [a for a in outputs.alerts.values() if a["key"] == f"{orgnr}/NORMAL-1"]
     assert overdue_at is not None, "the view never showed the inquiry overdue"
     assert due.timestamp() <= overdue_at <= due.timestamp() + ALLOWED_DELAY_SECONDS
+
+
+async def _fired_and_overdue(
+    outputs: Outputs, due: datetime, orgnr: str, inquiry_id: str
+) -> tuple[float | None, float | None]:
+    """When the inquiry's ``response-overdue`` alert fired and when its employer's
+    view first showed it overdue (None: not by a few seconds past the allowed delay)."""
+    key = f"{orgnr}/{inquiry_id}"
+    fired_at = overdue_at = None
+    limit = due.timestamp() + ALLOWED_DELAY_SECONDS + 5
+    while time.time() < limit and (fired_at is None or overdue_at is None):
+        await outputs.poll(0.1)
+        if fired_at is None and any(k == key for _, k, _ in outputs.firing()):
+            fired_at = time.time()
+        if overdue_at is None and _overdue(outputs, orgnr, inquiry_id):
+            overdue_at = time.time()
+    return fired_at, overdue_at
 
 
 def _overdue(outputs: Outputs, orgnr: str, inquiry_id: str) -> bool:
@@ -116,10 +126,8 @@ def test_a_deadline_still_fires_when_both_services_were_restarted_before_it(
         pytest.skip(f"no receipt has its one-business-day deadline at {due.astimezone(OSLO)}")
     orgnr = stream.crafted_orgnr(951)
     urgent = b.inquiry(received.isoformat(), "URGENT-2", orgnr=orgnr, urgency="urgent")
-    key = f"{orgnr}/URGENT-2"
 
     async def scenario() -> tuple[float | None, float | None, float]:
-        fired_at = overdue_at = None
         async with Producer(broker.bootstrap) as producer, Outputs(
             broker.bootstrap, settings
         ) as outputs:
@@ -135,13 +143,7 @@ def test_a_deadline_still_fires_when_both_services_were_restarted_before_it(
             ]
             await asyncio.to_thread(services.wait_ready, *restarted)
             ready_at = time.time()
-            limit = due.timestamp() + ALLOWED_DELAY_SECONDS + 5
-            while time.time() < limit and (fired_at is None or overdue_at is None):
-                await outputs.poll(0.1)
-                if fired_at is None and any(k == key for _, k, _ in outputs.firing()):
-                    fired_at = time.time()
-                if overdue_at is None and _overdue(outputs, orgnr, "URGENT-2"):
-                    overdue_at = time.time()
+            fired_at, overdue_at = await _fired_and_overdue(outputs, due, orgnr, "URGENT-2")
             return fired_at, overdue_at, ready_at
 
     fired_at, overdue_at, ready_at = asyncio.run(scenario())

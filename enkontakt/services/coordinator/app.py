@@ -30,7 +30,7 @@ from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.people_feed import PeopleFeed
 from enkontakt.services.reloading import Reloader
-from enkontakt.services.routing import Routing, held_here
+from enkontakt.services.routing import Routing
 from enkontakt.services.streaming import Topics, add_service_command, rule_config, wall_us
 from enkontakt.settings import KafkaSettings, RulesSettings
 
@@ -57,14 +57,8 @@ def build(
     routing = Routing(settings)
     feed = PeopleFeed(settings, lambda raw: _people(raw))
     # Before the first event after a rebalance (reloading.py).
-    reloader = Reloader(
-        worker,
-        history,
-        table,
-        assigned=lambda: held_here(app, settings.internal_topic("accepted"), table),
-        settled=lambda: app.rebalancing is False,
-        hold=lambda stored: _hold(worker, stored),
-        release=worker.release,
+    reloader = Reloader.of_app(
+        app, settings, worker, history, table, lambda stored: _hold(worker, stored), worker.release
     )
 
     async def _people(raw: bytes) -> None:

@@ -27,7 +27,7 @@ from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.people_feed import PeopleFeed
 from enkontakt.services.reloading import Reloader
-from enkontakt.services.routing import Routing, held_here
+from enkontakt.services.routing import Routing
 from enkontakt.services.streaming import Topics, add_service_command, rule_config, wall_us
 from enkontakt.settings import KafkaSettings, RulesSettings
 
@@ -75,14 +75,14 @@ def build(
             deriver.forget(orgnr)
 
     # Before the first event after a rebalance (reloading.py).
-    reloader = Reloader(
+    reloader = Reloader.of_app(
+        app,
+        settings,
         worker,
         history,
         table,
-        assigned=lambda: held_here(app, settings.internal_topic("accepted"), table),
-        settled=lambda: app.rebalancing is False,
-        hold=lambda stored: _hold(worker, deriver, stored),
-        release=release,
+        lambda stored: _hold(worker, deriver, stored),
+        release,
     )
 
     def apply(
