@@ -8,7 +8,6 @@ broker. Output is a list of ``Out`` messages naming a logical topic.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from enkontakt.services.coordinator.pending import Pending
 from enkontakt.services.coordinator.people_codec import decode_mention
 from enkontakt.services.coordinator.validation import Rejection, decode
 from enkontakt.services.coordinator.view import build_view
+from enkontakt.services.coordinator.wakeups import Wakeups
 from enkontakt.services.notifier.rules import next_breakpoint
 from enkontakt.services.rules_config import RuleConfig
 
@@ -44,7 +44,7 @@ class EmployerWorker:
     # name, and restored ones, are derived by ``flush`` either way.
     defer: bool = False
     ledger: Ledger = field(init=False)
-    wakeups: list[tuple[int, str]] = field(default_factory=list)
+    wakeups: Wakeups = field(default_factory=Wakeups)
     latest: int | None = None
     pending: Pending = field(default_factory=Pending)
     # A hash of the view last published for each employer held here: a view
@@ -98,6 +98,7 @@ class EmployerWorker:
             self.contacts.forget(orgnr)
             self.published.pop(orgnr.encode(), None)
             self.pending.forget(orgnr)
+            self.wakeups.forget(orgnr)
 
     def expect(self, result: Intake) -> None:
         """Keep the event the intake decoded until its accepted message comes back
@@ -185,9 +186,7 @@ class EmployerWorker:
         """Publish what time alone has changed by ``wall`` (and flush)."""
         now = self.moment(wall)
         outs = self._advance(now)
-        due = self.pending.due(now)
-        while self.wakeups and self.wakeups[0][0] <= now:
-            due.add(heapq.heappop(self.wakeups)[1])
+        due = self.pending.due(now) | self.wakeups.due(now)
         return outs + self._derive_all(due, now)
 
     def _saw(self, at: int | None) -> None:
@@ -219,8 +218,7 @@ class EmployerWorker:
         people = self.ledger.people
         contacts = self.contacts.of(state.orgnr, state.reports, people)
         wake = next_breakpoint(state, people, contacts, self.config, now)
-        if wake is not None:
-            heapq.heappush(self.wakeups, (wake, state.orgnr))
+        self.wakeups.schedule(state.orgnr, wake)
         return [out for out in self.derive(self.ledger, state, now, contacts) if self._new(out)]
 
     def _new(self, out: Out) -> bool:
