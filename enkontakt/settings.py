@@ -97,6 +97,17 @@ class KafkaSettings(_Settings):
         "in ms (Apache Kafka's own client waits 5 ms by default since 4.0; 0 sends at once).",
         ge=0,
     )
+    producer_batch_bytes: int = _env(
+        "ENKONTAKT_PRODUCER_BATCH_BYTES",
+        262_144,
+        "Largest batch of records the services' producers gather for one partition, in "
+        "bytes (at most 1,000,000, the largest request they send). The client (aiokafka) "
+        "makes a send wait while its partition's batch is full until that batch is "
+        "delivered; its default, 16 KiB, holds three views of a busy employer, and views "
+        "queued behind each other under load.",
+        ge=16_384,
+        le=1_000_000,
+    )
     app_id: str = _env(
         "ENKONTAKT_APP_ID",
         "enkontakt",

@@ -55,6 +55,7 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         **_credentials(settings),
         **_web(web_port, settings),
         producer_linger_ms=settings.producer_linger_ms,
+        producer_max_batch_size=settings.producer_batch_bytes,
         **tuning.faust_settings(),
     )
 
