@@ -21,6 +21,7 @@ and published per event, and how large the employers that the load hits are
 
     python bench/bench_worker.py
     python bench/bench_worker.py --events 20000 --load 10000
+    python bench/bench_worker.py --collector default   # Python's own GC thresholds
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any
 import orjson
 
 from enkontakt.generate import OSLO, generate_events
+from enkontakt.services.collector import collect_garbage_rarely
 from enkontakt.services.coordinator.intake import Out, intake, people_message
 from enkontakt.services.coordinator.pending import Pending
 from enkontakt.services.coordinator.store import EmployerLog
@@ -168,7 +170,16 @@ def main() -> int:
     parser.add_argument("--employers", type=int, default=5_000)
     parser.add_argument("--load", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--collector",
+        choices=["service", "default"],
+        default="service",
+        help="garbage collector thresholds: the services' (enkontakt.services.collector) "
+        "or Python's defaults",
+    )
     args = parser.parse_args()
+    if args.collector == "service":
+        collect_garbage_rarely()
 
     events = generate_events(
         employers=args.employers,

@@ -17,6 +17,7 @@ from prometheus_client import (
 )
 
 from enkontakt.logging import get_logger
+from enkontakt.services.collector import CollectorPauses
 
 log = get_logger("enkontakt.streaming")
 
@@ -59,6 +60,7 @@ class Metrics:
         self.alerts_firing = Gauge(
             "enkontakt_alerts_firing", "Alerts firing, by rule", ["rule"], registry=r
         )
+        r.register(CollectorPauses())
 
 
 def add_health_pages(app: faust.App, metrics: Metrics, ready: Callable[[], bool]) -> None:

@@ -18,6 +18,7 @@ import faust
 
 from enkontakt.kafka.internal_topics import all_topics, create_missing
 from enkontakt.logging import configure_logging
+from enkontakt.services.collector import collect_garbage_rarely
 from enkontakt.services.coordinator.intake import Out
 from enkontakt.services.health import Metrics
 from enkontakt.services.rules_config import RuleConfig
@@ -163,6 +164,7 @@ def run_service(args: argparse.Namespace, build: Build) -> int:
 
 def run_worker(app: faust.App) -> int:
     """Run a faust worker in the foreground."""
+    collect_garbage_rarely()
     worker = faust.Worker(app, loglevel="WARNING", override_logging=False, quiet=True)
     # faust's start-up spinner writes terminal escapes to standard output even when
     # it is not a terminal, which would break the JSON log lines.

@@ -173,3 +173,20 @@ def test_logs_never_hold_values_from_messages(standard_run: StandardRun) -> None
         decoded = "\n".join(json.dumps(json.loads(x), ensure_ascii=False) for x in raw.splitlines())
         leaked = sorted(s for s in secrets if s in raw or s in decoded)
         assert leaked == [], path.name
+
+
+@pytest.mark.parametrize("kind", ["coordinator", "notifier"])
+def test_the_workers_collect_garbage_rarely_and_show_its_pauses(
+    standard_run: StandardRun, kind: str
+) -> None:
+    found = metrics(standard_run, kind)
+    collections = labelled(found, "enkontakt_gc_pauses_total", "generation")
+    seconds = labelled(found, "enkontakt_gc_pause_seconds_total", "generation")
+    longest = labelled(found, "enkontakt_gc_pause_longest_seconds", "generation")
+
+    assert set(collections) == set(seconds) == set(longest) == {"0", "1", "2"}
+    # With Python's defaults a worker makes a young collection every 700 new
+    # objects, some forty over this run; with the services' thresholds hardly any.
+    assert collections["0"] < 20
+    assert collections["2"] == 0
+    assert all(seconds[g] >= longest[g] >= 0 for g in seconds)
