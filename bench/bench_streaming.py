@@ -456,6 +456,7 @@ class Results:
     views: int = 0
     loads: list[Load] = field(default_factory=list)
     json_seconds: float = 0.0
+    collector: str = "not read"
 
     def table(self, duration: float) -> str:
         """The results as a markdown table."""
@@ -480,8 +481,26 @@ class Results:
         ]
         for load in self.loads:
             rows += load.rows(duration)
+        rows.append(("coordinator's garbage collector over the run (its /metrics)", self.collector))
         lines = ["| measure | value |", "|---|---|"]
         return "\n".join(lines + [f"| {a} | {b} |" for a, b in rows])
+
+
+def collector_pauses(samples: dict[tuple[str, frozenset[tuple[str, str]]], float]) -> str:
+    """Collections by generation, the time paused in all and the longest pause."""
+    def by_generation(name: str) -> dict[str, float]:
+        return {dict(labels)["generation"]: v for (n, labels), v in samples.items() if n == name}
+
+    count = by_generation("enkontakt_gc_pauses_total")
+    seconds = by_generation("enkontakt_gc_pause_seconds_total")
+    longest = by_generation("enkontakt_gc_pause_longest_seconds")
+    if not count:
+        return "not on /metrics"
+    generations = ("0", "1", "2")
+    counts = " / ".join(f"{count[g]:,.0f}" for g in generations)
+    most = " / ".join(f"{1000 * longest[g]:,.0f}" for g in generations)
+    return (f"{counts} collections (young / middle / full), {sum(seconds.values()):.2f} s "
+            f"paused in all, longest {most} ms")
 
 
 def share_of_cpu(cpu: float, wall: float) -> str:
@@ -570,6 +589,7 @@ def run(args: argparse.Namespace, work: Path) -> Results:
                 received += load.offered
                 wait_drained(coordinator, received, settings.topic_events, args.timeout)
                 asyncio.run(quiet(broker.bootstrap, settings.topic_views))
+            results.collector = collector_pauses(coordinator.metrics())
         finally:
             stop_profiler(profiler)
             coordinator.stop()

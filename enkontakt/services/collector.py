@@ -5,12 +5,13 @@ A worker holds a large heap of small, long-lived objects (the employers'
 histories, the people directory) and makes hardly any reference cycles: about
 40 objects of cyclic garbage per 1,000 events, from the client libraries.
 Reference counting frees everything else. With Python's default thresholds
-(700, 10, 10) the collector took about 8 % of a draining coordinator's CPU, and
-every few seconds a full collection stopped the worker for 0.2-0.35 s over the
-state of 20,000 events, longer as the heap grows. With ``THRESHOLDS`` a young
-collection comes after 50,000 new container objects, and a full one only after
-a hundred middle ones, that is 100 million new objects (docs/performance.md,
-"Fourth round").
+(700, 10, 10) the collector stopped a coordinator for about 3 s in a minute of
+work, and every few seconds a full collection stopped it for 0.2-0.45 s over
+the state of 40,000 events, longer as the heap grows. With ``THRESHOLDS`` a
+young collection comes after 10,000 new container objects, a middle one after
+ten young ones (so it scans at most some 100,000 objects), and a full one only
+after a thousand middle ones, some 100 million new objects
+(docs/performance.md, "Fourth round").
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-THRESHOLDS = (50_000, 20, 100)
+THRESHOLDS = (10_000, 10, 1000)
 """``gc.set_threshold`` in a service worker."""
 
 _pauses = [[0, 0.0, 0.0] for _ in range(3)]  # per generation: count, seconds, longest

@@ -49,9 +49,9 @@ def test_young_objects_are_not_collected_every_few_hundred(restored: None) -> No
     collector.collect_garbage_rarely()
     gc.collect()
     young = gc.get_stats()[0]["collections"]
-    kept = [[n] for n in range(20_000)]  # 20,000 new containers, all kept
+    kept = [[n] for n in range(5_000)]  # 5,000 new containers, all kept
     assert gc.get_stats()[0]["collections"] == young
-    assert len(kept) == 20_000
+    assert len(kept) == 5_000
 
 
 def _pauses(metrics: Metrics) -> dict[tuple[str, str], float]:
