@@ -20,6 +20,8 @@ In one run, on one embedded (tansu) broker:
    an event's time answers that event (views may be coalesced): latency = when that
    view was read - when the event was sent. Between loads the benchmark waits until
    the coordinator has drained and the views topic is quiet.
+4. Last, the coordinator's garbage-collector pauses over the whole run, from its
+   /metrics: collections by generation, the time paused and the longest pause.
 
     python bench/bench_streaming.py                      # 50k events, 1,000/s for 30 s
     python bench/bench_streaming.py --rates 200,1000     # two loads, one after the other
