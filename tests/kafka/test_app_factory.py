@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from pydantic import ValidationError
 from yarl import URL
 
 from enkontakt.kafka.app import broker_url, make_app
@@ -220,3 +221,9 @@ def test_producers_gather_large_batches_unless_told(tmp_path: Path) -> None:
     assert app.producer._settings_default()["max_batch_size"] == 262_144
     told = _settings(tmp_path, ENKONTAKT_PRODUCER_BATCH_BYTES=65_536)
     assert make_app(told, web_port=None, store="memory://").conf.producer_max_batch_size == 65_536
+
+
+@pytest.mark.parametrize("size", [1_000, 2_000_000])
+def test_a_producer_batch_size_out_of_bounds_is_refused(tmp_path: Path, size: int) -> None:
+    with pytest.raises(ValidationError, match="ENKONTAKT_PRODUCER_BATCH_BYTES"):
+        _settings(tmp_path, ENKONTAKT_PRODUCER_BATCH_BYTES=size)
