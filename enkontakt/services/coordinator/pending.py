@@ -9,7 +9,7 @@ Three lanes, each drained by ``Pending.due``:
   details touch every employer naming them, and one derivation then covers all
   the changes meanwhile. Under a load of 1,000 reports a second whose humans'
   details kept changing (the streaming benchmark), 5 s instead of 1 s cut the
-  views published by about a third (docs/performance.md, "Fourth round");
+  views published by about a quarter (docs/performance.md, "Fourth round");
 - **restored** from storage and not derived since: their views (alerts) and
   wake-up times are unknown until they are. At most ``catch_up`` are due at a
   time, oldest first, so that a restart or a rebalance does not stall the worker
