@@ -44,16 +44,23 @@ def receipt_for(due: datetime) -> datetime | None:
     return received if deadline(received, 1) == local else None
 
 
+def deadline_in(seconds: int) -> tuple[datetime, datetime]:
+    """A one-business-day deadline ``seconds`` from now (whole seconds) and the
+    receipt time that gives it; skips the test on a day where none does."""
+    due = (wall_now() + timedelta(seconds=seconds)).replace(microsecond=0)
+    received = receipt_for(due)
+    if received is None:
+        pytest.skip(f"no receipt has its one-business-day deadline at {due.astimezone(OSLO)}")
+    return due, received
+
+
 def test_an_inquiry_becomes_overdue_by_the_clock_alone(
     broker: EmbeddedBroker, services: Services
 ) -> None:
     settings = services.settings
     coordinator, notifier = services.start("coordinator"), services.start("notifier")
     services.wait_ready(coordinator, notifier)
-    due = (wall_now() + timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
-    received = receipt_for(due)
-    if received is None:
-        pytest.skip(f"no receipt has its one-business-day deadline at {due.astimezone(OSLO)}")
+    due, received = deadline_in(LEAD_SECONDS)
     orgnr = stream.crafted_orgnr(950)
     urgent = b.inquiry(received.isoformat(), "URGENT-1", orgnr=orgnr, urgency="urgent")
     normal = b.inquiry(received.isoformat(), "NORMAL-1", orgnr=orgnr)
@@ -120,10 +127,7 @@ def test_a_deadline_still_fires_when_both_services_were_restarted_before_it(
     settings = services.settings
     coordinator, notifier = services.start("coordinator"), services.start("notifier")
     services.wait_ready(coordinator, notifier)
-    due = (wall_now() + timedelta(seconds=RESTART_LEAD_SECONDS)).replace(microsecond=0)
-    received = receipt_for(due)
-    if received is None:
-        pytest.skip(f"no receipt has its one-business-day deadline at {due.astimezone(OSLO)}")
+    due, received = deadline_in(RESTART_LEAD_SECONDS)
     orgnr = stream.crafted_orgnr(951)
     urgent = b.inquiry(received.isoformat(), "URGENT-2", orgnr=orgnr, urgency="urgent")
 
