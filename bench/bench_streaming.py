@@ -4,7 +4,12 @@ In one run, on one embedded (tansu) broker:
 
 1. ``--events`` generated events are produced to the input topic before any
    service runs (a backlog), and a bare aiokafka consumer reads them back: the
-   floor, the rate at which anything at all can read that topic here.
+   floor, the rate at which anything at all can read that topic here. Then the
+   framework's floor (``faust_floor.py``, ``--floors``): a faust worker built
+   like the coordinator that only takes the topic in the same batches, and one
+   that also writes each message to a table, as the coordinator stores every
+   event (``table``: through faust's own table writes instead); each counts
+   from its first message to the last.
 2. One coordinator (``enkontakt coordinator``, memory store) is started on the
    backlog. Its /metrics page is read every 0.2 s; it is done when the intake has
    taken every input event and the employer stage every accepted one (intake
@@ -246,6 +251,57 @@ class Coordinator:
             self.process.wait()
 
 
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """What a faust worker that only takes the topic managed (``faust_floor.py``)."""
+
+    mode: str
+    events: int
+    seconds: float
+    cpu_seconds: float
+
+    def row(self) -> tuple[str, str]:
+        """A table row: the rate and the CPU per event."""
+        what = {
+            "take": "faust worker only taking the same topic in the same batches",
+            "store": "the same, with one table write per message (as the coordinator "
+                     "stores each event)",
+            "table": "the same, with faust's own table write per message "
+                     "(`table[key] = value`)",
+        }[self.mode]
+        per_event = 1e6 * self.cpu_seconds / self.events
+        return (what, f"{self.events / self.seconds:,.0f} events/s "
+                      f"({per_event:,.0f} µs CPU per event)")
+
+
+def faust_floor(settings: KafkaSettings, mode: str, events: int, work: Path,
+                timeout: float) -> Floor:
+    """Run ``faust_floor.py`` in ``mode`` on the input topic until it has taken
+    ``events`` (a consumer group and table of its own), then stop it."""
+    out = work / f"floor-{mode}.json"
+    own = settings.model_copy(update={"app_id": f"{settings.app_id}-floor-{mode}"})
+    command = [sys.executable, str(Path(__file__).with_name("faust_floor.py")),
+               "--mode", mode, "--events", str(events), "--out", str(out)]
+    with (work / f"floor-{mode}.log").open("wb") as log:
+        process = subprocess.Popen(command, env={**os.environ, **as_environment(own)},
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.perf_counter() + timeout
+        while not out.exists():
+            if process.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"the faust floor ({mode}) did not take every event")
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    result = json.loads(out.read_text())
+    return Floor(mode, result["events"], result["seconds"], result["cpu_seconds"])
+
+
 def drained(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], events: int,
             input_topic: str) -> bool:
     """Whether the coordinator has taken every input event through both stages."""
@@ -451,6 +507,7 @@ class Results:
     clients: str
     produce_seconds: float = 0.0
     bare_seconds: float = 0.0
+    floors: list[Floor] = field(default_factory=list)
     startup_seconds: float = 0.0
     drain_seconds: float = 0.0
     drain_cpu_seconds: float = 0.0
@@ -472,12 +529,14 @@ class Results:
              f"{self.events / self.produce_seconds:,.0f} events/s"),
             ("bare aiokafka consumer, same topic",
              f"{self.events / self.bare_seconds:,.0f} events/s"),
+            *(floor.row() for floor in self.floors),
             ("coordinator start-up (process start to ready)", f"{self.startup_seconds:.1f} s"),
             ("coordinator backlog (ready to done)", f"{drain:.1f} s"),
             ("**coordinator, 1 worker**", f"**{self.events / drain:,.0f} events/s**"),
             ("coordinator, process start to done",
              f"{self.events / (self.startup_seconds + drain):,.0f} events/s"),
-            ("coordinator CPU while draining", share_of_cpu(self.drain_cpu_seconds, drain)),
+            ("coordinator CPU while draining", share_of_cpu(self.drain_cpu_seconds, drain)
+             + f", {1e6 * self.drain_cpu_seconds / self.events:,.0f} µs per event"),
             ("broker (tansu) CPU while draining", share_of_cpu(self.broker_cpu_seconds, drain)),
             ("views out (distinct orgnr)", f"{self.views:,}"),
         ]
@@ -575,6 +634,9 @@ def run(args: argparse.Namespace, work: Path) -> Results:
             produce(broker.bootstrap, settings.topic_events, values))
         results.bare_seconds = asyncio.run(
             bare_read(broker.bootstrap, settings.topic_events, len(values)))
+        for mode in args.floors:
+            results.floors.append(
+                faust_floor(settings, mode, len(values), work, args.timeout))
         coordinator = Coordinator.start(settings, work / "coordinator.log")
         profiler = None
         try:
@@ -620,6 +682,15 @@ def rates(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
+def floors(text: str) -> list[str]:
+    """A comma-separated list of faust floor modes, or ``none``."""
+    chosen = [part.strip() for part in text.split(",") if part.strip() not in ("", "none")]
+    unknown = set(chosen) - {"take", "store", "table"}
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown floor: {', '.join(sorted(unknown))}")
+    return chosen
+
+
 def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -644,6 +715,9 @@ def main() -> int:
                         help="ENKONTAKT_FETCH_MAX_WAIT_MS for the coordinator")
     parser.add_argument("--fetch-min-bytes", type=int,
                         help="ENKONTAKT_FETCH_MIN_BYTES for the coordinator")
+    parser.add_argument("--floors", type=floors, default=["take", "store"],
+                        help="faust floors to measure before the coordinator: take, store, "
+                             "table (comma-separated; 'none' for none)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="enkontakt-bench-streaming-"))
