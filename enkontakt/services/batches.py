@@ -9,11 +9,9 @@ crash at any point re-reads what was not fully published. A batch shares what
 need not be paid per message: one people message for all of its person
 records, one metrics update per outcome.
 
-A table write goes to the changelog partition of the message it belongs to
-and, with the RocksDB store, to that partition's database, which the store
-finds through faust's *current event*; in a batch that is not the message being
-handled, so each write is made with ``as_current`` (faust keeps the current
-event in a context variable).
+Table writes go to the changelog partition of faust's *current event*; in a
+batch that is not the message being handled, so each message is handled with
+``as_current`` (faust keeps the current event in a context variable).
 """
 
 from __future__ import annotations
@@ -24,17 +22,12 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import faust
 from faust.streams import _current_event
-from faust.types import TP
 
 from enkontakt.services.health import Metrics
-
-if TYPE_CHECKING:
-    from enkontakt.services.streaming import Topics
 
 Event = faust.EventT[Any]
 
@@ -86,36 +79,12 @@ class StateWrites:
         """Write ``key`` = ``value`` for ``event`` (to its changelog partition) later."""
         self.writes.append((event, key, value))
 
-    async def write(self, topics: Topics) -> None:
-        """Write everything held, in order, as faust's ``table[key] = value`` does,
-        without its per-write machinery.
-
-        Each value goes into the table's local store (under its message, for the
-        RocksDB store's partition), and to the changelog partition of its message,
-        key and value serialized by the table's own serializers, sent straight to
-        the producer in order with the service's other messages (``Topics``).
-        Once the broker has a partition's records, the store records the offset
-        it holds up to, as faust does (a restarted RocksDB store reads the
-        changelog from there). faust's way cost about 100 µs a write
-        (``bench/faust_floor.py``), most of a message's own handling.
-        """
-        table, writes = self.table, self.writes
-        changelog = table.changelog_topic
-        store = table.data
-        records = []
-        for event, key, value in writes:
+    def write(self) -> None:
+        """Write everything held, in order."""
+        for event, key, value in self.writes:
             with as_current(event):
-                store[key] = value
-            wire_key, _ = changelog.prepare_key(key, table.key_serializer)
-            wire_value, _ = changelog.prepare_value(value, table.value_serializer)
-            records.append((event.message.partition, wire_key, wire_value))
-        writes.clear()
-        await topics.send_to_partitions(changelog, records, partial(_persisted, store, changelog))
-
-
-def _persisted(store: Any, changelog: faust.TopicT, partition: int, offset: int) -> None:
-    """The table's store holds its changelog partition up to ``offset``."""
-    store.set_persisted_offset(TP(changelog.get_topic_name(), partition), offset)
+                self.table[key] = value
+        self.writes.clear()
 
 
 @dataclass(slots=True)

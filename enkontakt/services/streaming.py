@@ -10,15 +10,14 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import faust
 
 from enkontakt.kafka.internal_topics import all_topics, create_missing
-from enkontakt.logging import configure_logging, get_logger
+from enkontakt.logging import configure_logging
 from enkontakt.services.collector import collect_garbage_rarely
 from enkontakt.services.coordinator.intake import Out
 from enkontakt.services.health import Metrics
@@ -29,8 +28,6 @@ from enkontakt.settings import (
     RulesSettings,
     load_settings,
 )
-
-log = get_logger("enkontakt.streaming")
 
 
 def wall_us() -> int:
@@ -110,6 +107,7 @@ class Topics:
         message counts as done.
         """
         sent: dict[str, int] = {}
+        unacknowledged = self.unacknowledged
         async with self.lock:
             for out in outs:
                 topic = self.by_name[out.topic]
@@ -121,56 +119,17 @@ class Topics:
                     None,
                     list(out.headers) or None,
                 )
-                self._track(acked)
+                future = asyncio.ensure_future(acked)  # aiokafka's future, as it is
+                if not future.done():
+                    unacknowledged.add(future)
+                    future.add_done_callback(unacknowledged.discard)
                 sent[out.topic] = sent.get(out.topic, 0) + 1
-            waiting = list(self.unacknowledged) if delivered else []
+            waiting = list(unacknowledged) if delivered else []
         if waiting:
             await asyncio.gather(*waiting)
         if metrics is not None:
             for name, count in sent.items():
                 metrics.published.labels(name).inc(count)
-
-    async def send_to_partitions(
-        self,
-        topic: faust.TopicT,
-        records: Iterable[tuple[int, bytes | None, bytes | None]],
-        delivered: Callable[[int, int], None],
-    ) -> None:
-        """Publish ``(partition, key, value)`` records, keys and values as they go
-        on the wire, to ``topic`` (such as a table's changelog), in order with
-        every other send (``send``); once the broker has the last record sent to
-        a partition, ``delivered(partition, offset)`` is called with its offset."""
-        name = topic.get_topic_name()
-        last: dict[int, asyncio.Future[Any]] = {}
-        async with self.lock:
-            for partition, key, value in records:
-                acked = await topic.app.producer.send(name, key, value, partition, None, None)
-                last[partition] = self._track(acked)
-        for partition, acknowledged in last.items():
-            acknowledged.add_done_callback(partial(_on_delivered, delivered, partition))
-
-    def _track(self, acked: Awaitable[Any]) -> asyncio.Future[Any]:
-        """aiokafka's future of a send, kept among the unacknowledged until it is done."""
-        future = asyncio.ensure_future(acked)  # aiokafka's future, as it is
-        if not future.done():
-            self.unacknowledged.add(future)
-            future.add_done_callback(self.unacknowledged.discard)
-        future.add_done_callback(_log_failure)
-        return future
-
-
-def _on_delivered(
-    delivered: Callable[[int, int], None], partition: int, future: asyncio.Future[Any]
-) -> None:
-    if not future.cancelled() and future.exception() is None:
-        delivered(partition, future.result().offset)
-    # A failed send is logged where it is tracked (``_track``).
-
-
-def _log_failure(future: asyncio.Future[Any]) -> None:
-    """Log a send the producer gave up on (after its own retries)."""
-    if not future.cancelled() and (error := future.exception()) is not None:
-        log.error("send failed", error=type(error).__name__)
 
 
 Build = Callable[..., faust.App]

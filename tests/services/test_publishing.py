@@ -8,12 +8,11 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 
 import faust
 import orjson
-from faust.types import TP
+from faust.streams import _current_event
 
 from enkontakt.services.batches import StateWrites
 from enkontakt.services.coordinator.intake import Out, intake, people_message
@@ -148,80 +147,34 @@ def test_a_delivered_send_waits_for_what_was_sent_before_it_too() -> None:
     assert asyncio.run(main()) == [True, True]
 
 
-@dataclass
 class Message:
-    """What a table write needs of a faust event's message."""
-
-    partition: int
-    offset: int
+    """Stands in for a faust event: what ``as_current`` needs of one."""
 
 
-class Received:
-    """Stands in for a faust event (``as_current`` keeps a weak reference to it)."""
+class RecordingTable(dict):
+    """A table that notes which event was faust's current one at each write."""
 
-    def __init__(self, partition: int, offset: int) -> None:
-        self.message = Message(partition, offset)
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: list[object] = []
 
-
-@dataclass
-class RecordingProducer:
-    """A producer that records each send; the broker acknowledges them when told."""
-
-    sent: list[tuple[str, Any, Any, int | None]] = field(default_factory=list)
-    acks: list[asyncio.Future[Any]] = field(default_factory=list)
-
-    async def send(
-        self, topic: str, key: Any, value: Any, partition: int | None, *rest: Any
-    ) -> Any:
-        self.sent.append((topic, key, value, partition))
-        ack: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.acks.append(ack)
-        return ack
-
-    def acknowledge(self) -> None:
-        offsets: dict[int | None, int] = {}
-        for (_, _, _, partition), ack in zip(self.sent, self.acks, strict=True):
-            offsets[partition] = offsets.get(partition, 99) + 1
-            ack.set_result(type("Metadata", (), {"offset": offsets[partition]})())
+    def __setitem__(self, key: str, value: bytes) -> None:
+        found = _current_event.get(None)
+        self.current.append(found() if found is not None else None)
+        super().__setitem__(key, value)
 
 
-def test_state_is_written_when_asked_to_its_store_and_changelog_partition(
-    tmp_path: Path,
-) -> None:
-    # A real table with the RocksDB store, which finds each key's partition
-    # database through faust's current event; the app is not started.
-    app = faust.App("st", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=tmp_path)
-    table = app.Table("employers", default=None, partitions=4, value_type=bytes)
-    producer = RecordingProducer()
-    app.producer = cast(Any, producer)
+def test_state_is_written_only_when_asked_and_each_write_under_its_event() -> None:
+    table = RecordingTable()
     writes = StateWrites(table)
-    first, second = Received(2, 40), Received(3, 7)
-    writes.add(cast(Any, first), "910000004", b"snapshot")
-    writes.add(cast(Any, second), "974760673/2", b"slot")
-    writes.add(cast(Any, first), "910000004/2", b"next")
-    assert table.data._key_index == {} and producer.sent == []
+    first, second = Message(), Message()
+    writes.add(cast(Any, first), "910000004/1", b"a")
+    writes.add(cast(Any, second), "910000004/2", b"b")
+    writes.add(cast(Any, second), "910000004/1", b"c")
+    assert table == {}
 
-    async def main() -> None:
-        await writes.write(Topics({}))
-        assert writes.writes == []
-        changelog = "st-employers-changelog"
-        assert producer.sent == [
-            (changelog, b'"910000004"', b"snapshot", 2),
-            (changelog, b'"974760673/2"', b"slot", 3),
-            (changelog, b'"910000004/2"', b"next", 2),
-        ]
-        # Each value is in its message's partition database, keyed as faust keys it.
-        assert dict(table.data._key_index) == {
-            b'"910000004"': 2,
-            b'"974760673/2"': 3,
-            b'"910000004/2"': 2,
-        }
-        assert table["910000004/2"] == b"next"
-        persisted = {p: table.data.persisted_offset(TP(changelog, p)) for p in (2, 3)}
-        assert persisted == {2: None, 3: None}  # nothing acknowledged yet
-        producer.acknowledge()
-        await asyncio.sleep(0)
-        persisted = {p: table.data.persisted_offset(TP(changelog, p)) for p in (2, 3)}
-        assert persisted == {2: 101, 3: 100}  # the last record of each partition
+    writes.write()
 
-    asyncio.run(main())
+    assert table == {"910000004/1": b"c", "910000004/2": b"b"}
+    assert table.current == [first, second, second]
+    assert writes.writes == []

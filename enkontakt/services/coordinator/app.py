@@ -124,7 +124,7 @@ def build(
             if (people := people_message(mentions)) is not None:
                 outs.append(people)
             await topics.send(outs, metrics, delivered=bool(writes.writes))
-            await writes.write(topics)
+            writes.write()
             batch.close()
 
     @app.agent(topics["accepted"])
@@ -137,7 +137,7 @@ def build(
             for event in events:
                 outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
             await topics.send(outs, metrics, delivered=bool(writes.writes))
-            await writes.write(topics)
+            writes.write()
             batch.close()
 
     @app.task

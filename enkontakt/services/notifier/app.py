@@ -118,7 +118,7 @@ def build(
                     (accepted,) = (o for o in result.outs if o.topic == "accepted")
                     outs += apply(event, orgnr, accepted.value, batch, writes)
             await send(outs, delivered=bool(writes.writes))
-            await writes.write(topics)
+            writes.write()
             batch.close()
 
     @app.agent(topics["accepted"])
@@ -131,7 +131,7 @@ def build(
             for event in events:
                 outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
             await send(outs, delivered=bool(writes.writes))
-            await writes.write(topics)
+            writes.write()
             batch.close()
 
     @app.agent(topics["caseload"])
