@@ -8,8 +8,7 @@ In one run, on one embedded (tansu) broker:
    framework's floor (``faust_floor.py``, ``--floors``): a faust worker built
    like the coordinator that only takes the topic in the same batches, and one
    that also writes each message to a table, as the coordinator stores every
-   event (``table``: through faust's own table writes instead); each counts
-   from its first message to the last.
+   event; each counts from its first message to the last.
 2. One coordinator (``enkontakt coordinator``, memory store) is started on the
    backlog. Its /metrics page is read every 0.2 s; it is done when the intake has
    taken every input event and the employer stage every accepted one (intake
@@ -266,8 +265,6 @@ class Floor:
             "take": "faust worker only taking the same topic in the same batches",
             "store": "the same, with one table write per message (as the coordinator "
                      "stores each event)",
-            "table": "the same, with faust's own table write per message "
-                     "(`table[key] = value`)",
         }[self.mode]
         per_event = 1e6 * self.cpu_seconds / self.events
         return (what, f"{self.events / self.seconds:,.0f} events/s "
@@ -685,7 +682,7 @@ def rates(text: str) -> list[int]:
 def floors(text: str) -> list[str]:
     """A comma-separated list of faust floor modes, or ``none``."""
     chosen = [part.strip() for part in text.split(",") if part.strip() not in ("", "none")]
-    unknown = set(chosen) - {"take", "store", "table"}
+    unknown = set(chosen) - {"take", "store"}
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown floor: {', '.join(sorted(unknown))}")
     return chosen
@@ -716,8 +713,8 @@ def main() -> int:
     parser.add_argument("--fetch-min-bytes", type=int,
                         help="ENKONTAKT_FETCH_MIN_BYTES for the coordinator")
     parser.add_argument("--floors", type=floors, default=["take", "store"],
-                        help="faust floors to measure before the coordinator: take, store, "
-                             "table (comma-separated; 'none' for none)")
+                        help="faust floors to measure before the coordinator: take, store "
+                             "(comma-separated; 'none' for neither)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="enkontakt-bench-streaming-"))

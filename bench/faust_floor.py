@@ -5,9 +5,9 @@ topic, with the coordinator's own app factory (``enkontakt.kafka.app.make_app``:
 the same client tuning, the same store) and the same batches
 (``enkontakt.services.batches``). Each message is taken and acknowledged; with
 ``store``, each is also written to a table as the services store every applied
-event (``StateWrites``: one changelog message each); with ``table``, the same
-through faust's own ``table[key] = value``. Nothing else happens, so no faust
-worker that stores each message can take that topic faster here.
+event (``StateWrites``: faust's ``table[key] = value``, one changelog message
+each). Nothing else happens, so no faust worker (that stores each message) can
+take that topic faster here.
 
 It counts from the first message it takes; once it has taken ``--events``, it
 writes ``{"events", "seconds", "cpu_seconds"}`` (JSON) to ``--out`` and goes on
@@ -28,11 +28,11 @@ from typing import Any
 import faust
 
 from enkontakt.kafka.app import make_app
-from enkontakt.services.batches import Event, StateWrites, as_current, batches
-from enkontakt.services.streaming import Topics, raw_topic, run_worker
+from enkontakt.services.batches import Event, StateWrites, batches
+from enkontakt.services.streaming import raw_topic, run_worker
 from enkontakt.settings import KafkaSettings, load_settings
 
-MODES = ("take", "store", "table")
+MODES = ("take", "store")
 
 
 def key_of(event: Event) -> str:
@@ -44,7 +44,6 @@ def build(settings: KafkaSettings, mode: str, events: int, out: Path) -> faust.A
     """An app with one agent on the input topic, and a table for ``store``."""
     app = make_app(settings, web_port=None, store="memory://")
     table = app.Table("floor", default=None, partitions=settings.partitions, value_type=bytes)
-    topics = Topics({})
     taken = 0
     started = cpu_started = 0.0
 
@@ -58,11 +57,7 @@ def build(settings: KafkaSettings, mode: str, events: int, out: Path) -> faust.A
                 writes = StateWrites(table)
                 for event in batch:
                     writes.add(event, key_of(event), event.value)
-                await writes.write(topics)
-            elif mode == "table":
-                for event in batch:
-                    with as_current(event):
-                        table[key_of(event)] = event.value
+                writes.write()
             before, taken = taken, taken + len(batch)
             if before < events <= taken:
                 result: dict[str, Any] = {
