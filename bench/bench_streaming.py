@@ -241,18 +241,30 @@ class Coordinator:
         }
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it has not stopped after 15 s."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """Stop the coordinator (``stop``)."""
+        stop(self.process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped after 15 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+FLOORS = {
+    "take": "faust worker only taking the same topic in the same batches",
+    "store": "the same, with one table write per message (as the coordinator stores each event)",
+}
+"""The modes of ``faust_floor.py``, by the row they print."""
 
 
 @dataclass(frozen=True, slots=True)
 class Floor:
-    """What a faust worker that only takes the topic managed (``faust_floor.py``)."""
+    """What a faust floor worker managed in one mode (``faust_floor.py``)."""
 
     mode: str
     events: int
@@ -261,11 +273,7 @@ class Floor:
 
     def row(self) -> tuple[str, str]:
         """A table row: the rate and the CPU per event."""
-        what = {
-            "take": "faust worker only taking the same topic in the same batches",
-            "store": "the same, with one table write per message (as the coordinator "
-                     "stores each event)",
-        }[self.mode]
+        what = FLOORS[self.mode]
         per_event = 1e6 * self.cpu_seconds / self.events
         return (what, f"{self.events / self.seconds:,.0f} events/s "
                       f"({per_event:,.0f} µs CPU per event)")
@@ -289,12 +297,7 @@ def faust_floor(settings: KafkaSettings, mode: str, events: int, work: Path,
                 raise RuntimeError(f"the faust floor ({mode}) did not take every event")
             time.sleep(0.1)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
     result = json.loads(out.read_text())
     return Floor(mode, result["events"], result["seconds"], result["cpu_seconds"])
 
@@ -682,7 +685,7 @@ def rates(text: str) -> list[int]:
 def floors(text: str) -> list[str]:
     """A comma-separated list of faust floor modes, or ``none``."""
     chosen = [part.strip() for part in text.split(",") if part.strip() not in ("", "none")]
-    unknown = set(chosen) - {"take", "store"}
+    unknown = set(chosen) - set(FLOORS)
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown floor: {', '.join(sorted(unknown))}")
     return chosen
