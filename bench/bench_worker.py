@@ -135,8 +135,7 @@ def restart(run: Run) -> str:
         again.people(message, wall_us())
     b = time.perf_counter()
     for stored in EmployerLog().read_all(run.table):
-        again.restore([stored.state])
-        again.replay(stored.events)
+        again.hold(stored)
     c = time.perf_counter()
     views = sum(1 for o in again.flush(wall_us(), everything=True) if o.topic == "views")
     d = time.perf_counter()

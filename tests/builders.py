@@ -162,6 +162,21 @@ def end(
     return event("follow-up.ended", data, at, **attrs)
 
 
+def joined_while_absent(report_at: str = EMPLOYER) -> list[dict[str, Any]]:
+    """Person 1, known by a NAV ident, is assigned at ``EMPLOYER`` with person 2
+    as deputy (1 October); an absence (19 to 30 October) names a human known only by
+    e-mail; a report at ``report_at`` with both (20 October 09:00) makes them one
+    human, absent."""
+    assigned = person(1, email=False)
+    absent_one = person(9, id=False)
+    both = {"id": assigned["id"], "email": absent_one["email"]}
+    return [
+        assign("2026-10-01 08:00", assigned, deputy=person(2)),
+        absent("2026-10-14 12:00", absent_one, "2026-10-19", "2026-10-30"),
+        contact("2026-10-20 09:00", both, orgnr=report_at),
+    ]
+
+
 def lines(*events: dict[str, Any]) -> list[str]:
     """Events as JSON Lines."""
     return [json.dumps(e, ensure_ascii=False) for e in events]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from enkontakt.services.coordinator.intake import intake
-from enkontakt.services.coordinator.store import EmployerLog, Stored
+from enkontakt.services.coordinator.store import EmployerLog
 from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.reloading import Reloader
 from enkontakt.services.rules_config import RuleConfig
@@ -35,18 +35,13 @@ def stored_table() -> dict[str, bytes]:
 
 def reloader(assigned: list[str], chunk: int = 1) -> Reloader:
     worker, history = EmployerWorker(RuleConfig(), view_out), EmployerLog()
-
-    def hold(stored: Stored) -> None:
-        worker.restore([stored.state])
-        worker.replay(stored.events)
-
     return Reloader(
         worker,
         history,
         stored_table(),
         assigned=lambda: assigned,
         settled=lambda: True,
-        hold=hold,
+        hold=worker.hold,
         release=worker.release,
         chunk=chunk,
     )

@@ -4,7 +4,9 @@
   the partition of its orgnr (the usual case: upstream keys by orgnr), or else the
   internal ``accepted`` topic (keyed by orgnr); person records to the ``people``
   topic, one message per batch of input (``enkontakt.services.batches``);
-- employers: ``accepted`` -> employer state (table, changelogged);
+- employers: ``accepted`` -> employer state (table, changelogged); designations
+  worked out again through people come back on ``accepted`` to be stored on
+  their employer's partition (``EmployerWorker.designated``);
 - views are derived for changed employers every 0.1 s; notices as they arise;
 - a people feed and a timer re-derive employers when people or time change them.
 """
@@ -25,8 +27,8 @@ from enkontakt.services.batches import (
     headers_of,
 )
 from enkontakt.services.coordinator.intake import Out, intake, people_message
-from enkontakt.services.coordinator.store import EmployerLog, Stored
-from enkontakt.services.coordinator.worker import EmployerWorker, view_out
+from enkontakt.services.coordinator.store import EmployerLog
+from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker, view_out
 from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.people_feed import PeopleFeed
 from enkontakt.services.reloading import Reloader
@@ -51,18 +53,22 @@ def build(
         partitions=settings.partitions,
         value_type=bytes,  # stored as they are (faust's "raw" serializer)
     )
-    worker = EmployerWorker(rule_config(rules), view_out, defer=True)
+    worker = EmployerWorker(rule_config(rules), view_out, defer=True, designations=True)
     history = EmployerLog()
     metrics = Metrics()
     routing = Routing(settings)
     feed = PeopleFeed(settings, lambda raw: _people(raw))
     # Before the first event after a rebalance (reloading.py).
-    reloader = Reloader.of_app(
-        app, settings, worker, history, table, lambda stored: _hold(worker, stored), worker.release
-    )
+    reloader = Reloader.of_app(app, settings, worker, history, table, worker.hold, worker.release)
 
     async def _people(raw: bytes) -> None:
         await topics.send(worker.people(raw, wall_us()), metrics)
+
+    def held(orgnr: str) -> None:
+        if orgnr not in worker.ledger.employers:
+            stored = history.lookup(orgnr, table.get)
+            if stored is not None:
+                worker.hold(stored)
 
     def apply(
         event: Event, orgnr: str, raw: bytes, batch: BatchMetrics, writes: StateWrites
@@ -70,10 +76,7 @@ def build(
         """Apply one accepted event to its employer, held here; it is stored once
         the batch's messages are out (``StateWrites``)."""
         batch.handle("employer")
-        if orgnr not in worker.ledger.employers:
-            stored = history.lookup(orgnr, table.get)
-            if stored is not None:
-                _hold(worker, stored)
+        held(orgnr)
         outs, state = worker.accepted(raw, wall_us())
         if state is not None:
             writes.add(event, *history.write(state, raw))
@@ -135,7 +138,13 @@ def build(
             batch, writes = BatchMetrics(metrics), StateWrites(table)
             outs = []
             for event in events:
-                outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
+                orgnr = cast(bytes, event.key).decode()
+                if DESIGNATION in headers_of(event):
+                    held(orgnr)
+                    if (state := worker.designated(orgnr, event.value)) is not None:
+                        writes.add(event, *history.designation(state))
+                    continue
+                outs += apply(event, orgnr, event.value, batch, writes)
             await topics.send(outs, metrics, delivered=bool(writes.writes))
             writes.write()
             batch.close()
@@ -169,12 +178,6 @@ def build(
 
     add_health_pages(app, metrics, ready)
     return app
-
-
-def _hold(worker: EmployerWorker, stored: Stored) -> None:
-    """Hold one employer: its snapshot, then the events stored after it, in order."""
-    worker.restore([stored.state])
-    worker.replay(stored.events)
 
 
 def register(subparsers: Any) -> None:

@@ -64,6 +64,10 @@ class Outcome(NamedTuple):
     orgnr: str | None
     notices: list[dict[str, Any]]
     affected: tuple[str, ...] = ()
+    # Other employers whose designation the event worked out again (an absence,
+    # or a report that joined two humans): the streaming coordinator stores it,
+    # ``EmployerWorker.designations``.
+    checked: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -84,6 +88,9 @@ class Ledger:
     next_timer: dict[str, int] = field(default_factory=dict)
     pruned_at: int | None = None
     merges: int = 0
+    # The first identifier of each human an event joined to another, until the
+    # employers naming it are checked again (``_check_joined``).
+    joined_idents: list[str] = field(default_factory=list)
 
     def apply(self, event: ContactEvent, at: int | None = None, *, joined: bool = False) -> Outcome:
         """Fold one accepted event in (``at``: its time in µs, if known); duplicates
@@ -111,10 +118,13 @@ class Ledger:
         merges = self.merges
         self._apply_to_employer(state, stamp, data)
         found: list[dict[str, Any]] = []
+        others: tuple[str, ...] = ()
         if joined or isinstance(data, DESIGNATING) or self.merges != merges:
             moment = max(at, self.clock) if self.clock is not None else at
             found = self._check(state, moment, at)
-        return Outcome(True, state.orgnr, found, (state.orgnr,))
+            if self.merges != merges:
+                others = self._check_joined(state.orgnr, moment, found)
+        return Outcome(True, state.orgnr, found, (state.orgnr,), others)
 
     def advance(self, now: int) -> list[dict[str, Any]]:
         """Move the clock to ``now``: fire designation timers due by then, and prune.
@@ -164,6 +174,7 @@ class Ledger:
         idents = person_identifiers(actor.id, person.id, email, phone)
         if self.people.note(idents, stamp, actor, person.name, email, phone)[0]:
             self.merges += 1
+            self.joined_idents.append(idents[0])
         first = idents[0]
         if orgnr is not None:  # one identifier is enough: the rest are the same human
             named = self.named_at.get(first)
@@ -283,6 +294,7 @@ class Ledger:
             return Outcome(False, None, [])
         self.people_seen[key] = stamp.at
         ident = self._mention(stamp, actor_of(data.actor), data.person)
+        self.joined_idents.clear()  # every employer the joined human is assigned at follows
         self.people.add_absence(ident, Absence(data.from_, data.until, stamp))
         found: list[dict[str, Any]] = []
         moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
@@ -290,7 +302,7 @@ class Ledger:
         for orgnr in assigned:
             found.extend(self._check(self.employers[orgnr], moment, stamp.at))
         affected = self._employers_naming(ident) if self.views_follow_people else assigned
-        return Outcome(True, None, found, tuple(affected))
+        return Outcome(True, None, found, tuple(affected), tuple(assigned))
 
     def _employers_naming(self, ident: str, index: dict[str, set[str]] | None = None) -> list[str]:
         index = self.named_at if index is None else index
@@ -302,6 +314,22 @@ class Ledger:
         return sorted(o for o in orgnrs if o in self.employers)
 
     # -- notices and timers -----------------------------------------------------
+
+    def _check_joined(
+        self, orgnr: str, moment: int, found: list[dict[str, Any]]
+    ) -> tuple[str, ...]:
+        # An event that joined two humans known apart can change who is designated
+        # at the other employers that assigned them (the assigned person, or the
+        # deputy, now known to be absent): check those at the moment of the event,
+        # as a streaming worker does when the person records come first (``recheck``).
+        others: set[str] = set()
+        for ident in self.joined_idents:
+            others.update(self._employers_naming(ident, self.assigned_at))
+        self.joined_idents.clear()
+        others.discard(orgnr)
+        for other in sorted(others):
+            found.extend(self._check(self.employers[other], moment, moment))
+        return tuple(sorted(others))
 
     def _check(self, state: EmployerState, moment: int, happened: int) -> list[dict[str, Any]]:
         found = notices.check(state, self.people, moment, happened)

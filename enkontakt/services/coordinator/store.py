@@ -13,7 +13,8 @@ Values are bytes: a snapshot is the JSON of ``encode_state`` plus ``seq`` and th
 service's ``extra`` (the notifier's published alerts); a slot is ``seq`` in
 ASCII, a newline, a JSON line with the employer's designation after the event
 (the memory behind employer notices, which depends on the people directory of
-that moment) and ``extra`` after it, and the accepted event as it was read.
+that moment) and ``extra`` after it, and the accepted event as it was read, or
+nothing when only the designation changed (``designation``).
 """
 
 from __future__ import annotations
@@ -68,6 +69,12 @@ class EmployerLog:
         d = state.designation
         after = orjson.dumps([d.ident, d.shown, d.at, extra, d.checked])
         return f"{state.orgnr}/{seq % self.tail}", b"%d\n%b\n%b" % (seq, after, raw)
+
+    def designation(self, state: EmployerState, extra: Any = None) -> tuple[str, bytes]:
+        """The key and value to store after ``state``'s designation was worked out
+        again by something other than its own events (a person's absence, two
+        humans joined): a slot with no event."""
+        return self.write(state, b"", extra)
 
     def slot_keys(self, orgnr: str) -> list[str]:
         """Every key an employer's events may be stored under."""

@@ -22,11 +22,15 @@ from enkontakt.services.coordinator.ledger import Ledger
 from enkontakt.services.coordinator.mentions import mentions_in
 from enkontakt.services.coordinator.pending import Pending
 from enkontakt.services.coordinator.people_codec import decode_mention
+from enkontakt.services.coordinator.store import Stored
 from enkontakt.services.coordinator.validation import Rejection, decode
 from enkontakt.services.coordinator.view import build_view
 from enkontakt.services.coordinator.wakeups import Wakeups
 from enkontakt.services.notifier.rules import next_breakpoint
 from enkontakt.services.rules_config import RuleConfig
+
+DESIGNATION = ("enkontakt-kind", b"designation")
+"""The header of a designation message on the accepted topic (``designated``)."""
 
 
 @dataclass(slots=True)
@@ -43,6 +47,10 @@ class EmployerWorker:
     # every message (``Pending``). Employers changed only through a human they
     # name, and restored ones, are derived by ``flush`` either way.
     defer: bool = False
+    # Publish a designation message (``designated``) for each held employer whose
+    # designation a person record or an absence worked out again, so that it is
+    # stored: the coordinator's notices depend on it.
+    designations: bool = False
     ledger: Ledger = field(init=False)
     wakeups: Wakeups = field(default_factory=Wakeups)
     latest: int | None = None
@@ -74,22 +82,30 @@ class EmployerWorker:
             self.pending.restore(state.orgnr)
             self._saw(state.updated_at)
 
-    def replay(self, events: Iterable[tuple[bytes, Designation]]) -> None:
-        """Apply accepted events stored after a restored state, each with the
-        designation it left (their notices were published when they first came)."""
-        replayed: dict[str, EmployerState] = {}
+    def hold(self, stored: Stored) -> None:
+        """Hold one employer as read from the table: its snapshot, then the
+        events stored after it, in order."""
+        self.restore([stored.state])
+        self.replay(stored.events, stored.state.orgnr)
+
+    def replay(self, events: Iterable[tuple[bytes, Designation]], orgnr: str) -> None:
+        """Apply the accepted events stored after ``orgnr``'s restored state, each
+        with the designation it left (their notices were published when they first
+        came); a slot with no event holds a designation alone."""
+        replayed = False
         for raw, designation in events:
-            event = decode(raw)
-            if isinstance(event, Rejection):
-                continue
-            self._saw(to_us(event.time))
-            orgnr = self.ledger.apply(event).orgnr
-            state = None if orgnr is None else self.ledger.employers.get(orgnr)
+            if raw:
+                event = decode(raw)
+                if isinstance(event, Rejection):
+                    continue
+                self._saw(to_us(event.time))
+                self.ledger.apply(event)
+            state = self.ledger.employers.get(orgnr)
             if state is not None:
                 state.designation = designation
-                replayed[state.orgnr] = state
-        for state in replayed.values():
-            self.ledger.reschedule(state)
+                replayed = True
+        if replayed:
+            self.ledger.reschedule(self.ledger.employers[orgnr])
 
     def release(self, orgnrs: Iterable[str]) -> None:
         """Stop holding these employers (their partitions moved elsewhere)."""
@@ -139,9 +155,28 @@ class EmployerWorker:
         # details of a human cannot).
         for orgnr in sorted(touched - {state.orgnr}):
             if joined:
-                outs.extend(notice_outs(self.ledger.recheck(orgnr)))
+                outs.extend(self._recheck(orgnr))
             outs.extend(self._changed(orgnr, now, by_people=True))
         return outs, state
+
+    def designated(self, orgnr: str, value: bytes) -> EmployerState | None:
+        """Take a designation message: the held employer, to be stored with its
+        designation (None when it is not held here).
+
+        The message carries the designation as its sender worked it out. The
+        holder keeps its own when it has worked the designation out since (the
+        usual case: the sender is the holder); it takes the message's when that
+        is newer, as after a rebalance that moved the employer here before the
+        message came."""
+        state = self.ledger.employers.get(orgnr)
+        if state is None:
+            return None
+        ident, shown, at, checked = orjson.loads(value)
+        held = state.designation
+        if checked is not None and (held.checked is None or checked > held.checked):
+            state.designation = Designation(ident, shown, at, checked)
+            self.ledger.reschedule(state)
+        return state
 
     def people(self, raw: bytes, wall: int) -> list[Out]:
         """Apply one message of the people topic; re-derive the employers it touches."""
@@ -155,6 +190,8 @@ class EmployerWorker:
             outs = self._advance(now)
             outcome = self.ledger.apply(event)
             outs.extend(notice_outs(outcome.notices))
+            for orgnr in outcome.checked:
+                outs.extend(self._to_store(orgnr))
             for orgnr in outcome.affected:
                 outs.extend(self._changed(orgnr, now))
         else:
@@ -170,7 +207,7 @@ class EmployerWorker:
             joined = self.ledger.merges != merges
             for orgnr in found:
                 if joined:
-                    outs.extend(notice_outs(self.ledger.recheck(orgnr)))
+                    outs.extend(self._recheck(orgnr))
                 outs.extend(self._changed(orgnr, now, by_people=True))
         return outs
 
@@ -212,6 +249,25 @@ class EmployerWorker:
 
     def _advance(self, now: int) -> list[Out]:
         return notice_outs(self.ledger.advance(now))
+
+    def _recheck(self, orgnr: str) -> list[Out]:
+        # ``notices.check`` replaces a designation that changes; ``checked`` moves.
+        state = self.ledger.employers.get(orgnr)
+        before = None if state is None else (state.designation, state.designation.checked)
+        outs = notice_outs(self.ledger.recheck(orgnr))
+        if state is not None and before != (state.designation, state.designation.checked):
+            outs.extend(self._to_store(orgnr))
+        return outs
+
+    def _to_store(self, orgnr: str) -> list[Out]:
+        # The designation message for an employer whose designation was worked out
+        # again apart from its own events (with ``designations``).
+        state = self.ledger.employers.get(orgnr)
+        if not self.designations or state is None:
+            return []
+        d = state.designation
+        value = orjson.dumps([d.ident, d.shown, d.at, d.checked])
+        return [Out("accepted", orgnr.encode(), value, (DESIGNATION,))]
 
     def _derive(self, state: EmployerState, now: int) -> list[Out]:
         self.pending.derived(state.orgnr)

@@ -22,7 +22,7 @@ from enkontakt.logging import get_logger
 from enkontakt.services.batches import BatchMetrics, Event, StateWrites, batches, headers_of
 from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog, Stored
-from enkontakt.services.coordinator.worker import EmployerWorker
+from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker
 from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.people_feed import PeopleFeed
@@ -129,6 +129,8 @@ def build(
             batch, writes = BatchMetrics(metrics), StateWrites(table)
             outs: list[Out] = []
             for event in events:
+                if DESIGNATION in headers_of(event):
+                    continue  # the coordinator's, for its notices
                 outs += apply(event, cast(bytes, event.key).decode(), event.value, batch, writes)
             await send(outs, delivered=bool(writes.writes))
             writes.write()
@@ -187,8 +189,7 @@ def build(
 def _hold(worker: EmployerWorker, deriver: AlertDeriver, stored: Stored) -> None:
     """Hold one employer: its snapshot, the events stored after it, and the alerts
     published as of the last of them."""
-    worker.restore([stored.state])
-    worker.replay(stored.events)
+    worker.hold(stored)
     if stored.extra is not None:
         deriver.load(stored.state.orgnr, stored.extra)
 

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from tests.builders import SPECIALIST, absent, assign, contact, end, instant, person, replay, start
+from tests.builders import (
+    EMPLOYER,
+    ORGNRS,
+    SPECIALIST,
+    absent,
+    assign,
+    contact,
+    end,
+    instant,
+    joined_while_absent,
+    person,
+    replay,
+    start,
+)
 
 A, D, J = person(1), person(2), person(3)
 
@@ -60,3 +73,17 @@ def test_a_job_specialist_taking_over_and_leaving() -> None:
     )
     assert names(result) == [(None, "Person 3"), ("Person 3", None)]
     assert result.notices[0]["contact_person"]["basis"] == "job_specialist"
+
+
+def test_a_report_at_another_employer_that_shows_the_assigned_person_absent() -> None:
+    # The report joins the assigned person to a human known to be absent: the
+    # deputy takes over at the first employer at that report's time, and the
+    # assigned person comes back when the absence ends.
+    result = replay(*joined_while_absent(report_at=ORGNRS[1]), now="2026-11-02 12:00")
+    basis = [n["contact_person"]["basis"] for n in result.notices]
+    assert basis == ["assigned", "deputy", "assigned"]
+    # Back: the joined human, shown with the latest name reported (the absence's).
+    assert names(result)[1:] == [("Person 1", "Person 2"), ("Person 2", "Person 9")]
+    assert {n["orgnr"] for n in result.notices} == {EMPLOYER}
+    assert instant(result.notices[1]["at"]) == instant("2026-10-20 09:00")
+    assert instant(result.notices[2]["at"]) == instant("2026-10-31 00:00")

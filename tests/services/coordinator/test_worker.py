@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from enkontakt.replay import replay_lines
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.coordinator.intake import intake
-from enkontakt.services.coordinator.worker import EmployerWorker, view_out
+from enkontakt.services.coordinator.store import EmployerLog
+from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker, view_out
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b
 from tests.test_replay_properties import streams
@@ -155,6 +156,50 @@ def test_decoded_events_kept_for_the_employers_side_are_bounded() -> None:
     assert kept == [r.event.id for r in results[2:] if r.event is not None]  # oldest two dropped
 
 
+def test_an_absence_that_moves_a_designation_asks_for_it_to_be_stored() -> None:
+    # The absence changes who is designated at the employer apart from its own
+    # events: the coordinator's worker publishes a designation message for it
+    # (stored on the employer's partition); a worker holding the employer as
+    # stored before takes the newer designation from it, the sender keeps its own.
+    a, d = b.person(1), b.person(2)
+    wall = to_us(b.instant("2026-09-01 00:00"))
+    (assigned,) = b.lines(b.assign("2026-10-01 08:00", a, deputy=d))
+    (absence,) = intake(
+        None, b.lines(b.absent("2026-10-20 12:00", a, "2026-10-19", "2026-10-30"))[0].encode(), ()
+    ).messages()
+    sender = EmployerWorker(RuleConfig(), view_out, designations=True)
+    (accepted,) = (o for o in intake(None, assigned.encode(), ()).outs if o.topic == "accepted")
+    _outs, state = sender.accepted(accepted.value, wall)
+    assert state is not None
+    history = EmployerLog()
+    stored = history.read(b.EMPLOYER, history.write(state, accepted.value)[1], iter(()))
+
+    outs = sender.people(absence.value, wall)
+
+    (message,) = (o for o in outs if o.topic == "accepted")
+    assert DESIGNATION in message.headers and message.key == b.EMPLOYER.encode()
+    [notice] = [orjson.loads(o.value) for o in outs if o.topic == "notices"]
+    assert notice["contact_person"]["basis"] == "deputy"
+    held = sender.ledger.employers[b.EMPLOYER].designation
+    assert sender.designated(b.EMPLOYER, message.value) is not None
+    assert sender.ledger.employers[b.EMPLOYER].designation is held
+    older = orjson.dumps([None, None, None, to_us(b.instant("2026-10-01 08:00"))])
+    sender.designated(b.EMPLOYER, older)
+    assert sender.ledger.employers[b.EMPLOYER].designation is held
+
+    holder = EmployerWorker(RuleConfig(), view_out, designations=True)
+    holder.people(absence.value, wall)  # its people feed, before it held the employer
+    holder.hold(stored)
+    stale = holder.ledger.employers[b.EMPLOYER].designation
+    assert stale.shown is not None and stale.shown["basis"] == "assigned"
+    taken = holder.designated(b.EMPLOYER, message.value)
+    assert taken is not None and taken.designation == held
+    assert holder.designated(b.ORGNRS[1], message.value) is None  # not held here
+    quiet = EmployerWorker(RuleConfig(), view_out)
+    quiet.accepted(accepted.value, wall)
+    assert "accepted" not in {o.topic for o in quiet.people(absence.value, wall)}
+
+
 def notices_of_one_worker(lines: list[str], wall: int) -> list[dict]:
     """The notices one worker publishes for these lines, its people feed included."""
     worker = EmployerWorker(RuleConfig(), view_out)
@@ -175,14 +220,7 @@ def test_a_report_that_joins_the_assigned_person_to_an_absent_human_sends_the_no
     # The assigned person is known by a NAV ident; an absence names a human known
     # only by e-mail; a report with both makes them one human, absent: the deputy
     # takes over at the report's time, in the stream as in replay.
-    assigned, deputy = b.person(1, email=False), b.person(2)
-    absent = b.person(9, id=False)
-    both = {"id": assigned["id"], "email": absent["email"]}
-    lines = b.lines(
-        b.assign("2026-10-01 08:00", assigned, deputy=deputy),
-        b.absent("2026-10-14 12:00", absent, "2026-10-19", "2026-10-30"),
-        b.contact("2026-10-20 09:00", both),
-    )
+    lines = b.lines(*b.joined_while_absent())
     expected = replay_lines(lines).notices
     assert [n["contact_person"]["basis"] for n in expected] == ["assigned", "deputy"]
 
