@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import faust
 
 from enkontakt.kafka.internal_topics import all_topics, create_missing
-from enkontakt.logging import configure_logging
+from enkontakt.logging import configure_logging, get_logger
 from enkontakt.services.collector import collect_garbage_rarely
 from enkontakt.services.coordinator.intake import Out
 from enkontakt.services.health import Metrics
@@ -28,6 +30,19 @@ from enkontakt.settings import (
     RulesSettings,
     load_settings,
 )
+
+log = get_logger("enkontakt.streaming")
+
+EXIT_SEND_FAILED = 3
+"""The exit status of a worker that could not publish a message."""
+
+
+def exit_at_once(error: BaseException) -> None:
+    """Stop the process now, with no shutdown, offset commit or flush (as SIGKILL
+    would): the restarted worker reads again what was not published."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_SEND_FAILED)
 
 
 def wall_us() -> int:
@@ -62,6 +77,8 @@ class Topics:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Sent and not yet acknowledged by the broker, from any caller.
     unacknowledged: set[asyncio.Future[Any]] = field(default_factory=set)
+    # What a failed send does, once logged (tests pass their own).
+    fatal: Callable[[BaseException], None] = exit_at_once
 
     @classmethod
     def declare(cls, app: faust.App, settings: KafkaSettings) -> Topics:
@@ -105,24 +122,35 @@ class Topics:
         (``Topic.send``): faust flushes that producer before it commits an input
         offset, so whatever was sent while handling a message is out before the
         message counts as done.
+
+        A send that fails (the producer gave up after its retries, or the broker
+        refused the message: no write access to the topic, a message too large)
+        is logged and stops the worker at once (``fatal``). faust's flush does not
+        fail on it, so the worker would otherwise go on to commit the offsets of
+        input whose output was lost. The failure reaches the message's future
+        before the flush returns, so nothing is committed after it; the restarted
+        worker reads that input again and derives its employers again.
         """
         sent: dict[str, int] = {}
         unacknowledged = self.unacknowledged
         async with self.lock:
             for out in outs:
                 topic = self.by_name[out.topic]
-                acked = await topic.app.producer.send(
-                    topic.get_topic_name(),
-                    out.key,
-                    out.value,
-                    None,
-                    None,
-                    list(out.headers) or None,
-                )
+                name = topic.get_topic_name()
+                try:
+                    acked = await topic.app.producer.send(
+                        name, out.key, out.value, None, None, list(out.headers) or None
+                    )
+                except Exception as error:  # refused before it was queued
+                    self._failed(name, error)
+                    raise
                 future = asyncio.ensure_future(acked)  # aiokafka's future, as it is
-                if not future.done():
+                if future.done():
+                    self._check(name, future)
+                else:
                     unacknowledged.add(future)
                     future.add_done_callback(unacknowledged.discard)
+                    future.add_done_callback(partial(self._check, name))
                 sent[out.topic] = sent.get(out.topic, 0) + 1
             waiting = list(unacknowledged) if delivered else []
         if waiting:
@@ -130,6 +158,20 @@ class Topics:
         if metrics is not None:
             for name, count in sent.items():
                 metrics.published.labels(name).inc(count)
+
+    def _check(self, topic: str, future: asyncio.Future[Any]) -> None:
+        if not future.cancelled() and (error := future.exception()) is not None:
+            self._failed(topic, error)
+
+    def _failed(self, topic: str, error: BaseException) -> None:
+        # The topic and the error, never the message.
+        log.error(
+            "publishing failed: the worker stops so that its input is read again",
+            topic=topic,
+            error=type(error).__name__,
+            detail=str(error),
+        )
+        self.fatal(error)
 
 
 Build = Callable[..., faust.App]

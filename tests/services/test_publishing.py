@@ -1,7 +1,7 @@
 """Publishing keeps the order in which the messages were computed, across the
 concurrent agents, timers and feeds of one service; a batch of input sends its
 person records in one message; and a batch's state is stored only after its
-messages are delivered."""
+messages are delivered; a send that fails stops the worker."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import Any, cast
 
 import faust
 import orjson
+import pytest
+from aiokafka.errors import MessageSizeTooLargeError
 from faust.streams import _current_event
 
 from enkontakt.services.batches import StateWrites
@@ -178,3 +180,24 @@ def test_state_is_written_only_when_asked_and_each_write_under_its_event() -> No
     assert table == {"910000004/1": b"c", "910000004/2": b"b"}
     assert table.current == [first, second, second]
     assert writes.writes == []
+
+
+@dataclass
+class RefusingProducer:
+    """A producer that refuses a message before queueing it (aiokafka raises
+    ``MessageSizeTooLargeError`` so for a message above ``max_request_size``)."""
+
+    async def send(self, topic: str, key: Any, value: bytes, *rest: Any) -> asyncio.Future[None]:
+        raise MessageSizeTooLargeError("the message is larger than max_request_size")
+
+
+def test_a_message_refused_before_it_is_queued_is_fatal_too() -> None:
+    app = type("App", (), {"producer": RefusingProducer()})()
+    failures: list[BaseException] = []
+    topic = cast(faust.TopicT, FakeTopic(app, "alerts"))
+    topics = Topics({"alerts": topic}, fatal=failures.append)
+
+    with pytest.raises(MessageSizeTooLargeError):
+        asyncio.run(topics.send([Out("alerts", b"k", b"too large")]))
+
+    assert [type(f) for f in failures] == [MessageSizeTooLargeError]
