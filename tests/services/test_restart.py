@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from enkontakt.replay import replay_lines
+from enkontakt.services.coordinator.designations import DESIGNATION
 from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog
-from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b

@@ -26,9 +26,10 @@ from enkontakt.services.batches import (
     batches,
     headers_of,
 )
+from enkontakt.services.coordinator.designations import DESIGNATION
 from enkontakt.services.coordinator.intake import Out, intake, people_message
 from enkontakt.services.coordinator.store import EmployerLog
-from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.people_feed import PeopleFeed
 from enkontakt.services.reloading import Reloader

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from enkontakt.services.coordinator.consolidation import Contact, KeptContacts
+from enkontakt.services.coordinator.designations import designation_message, taken
 from enkontakt.services.coordinator.employer import Designation, EmployerState
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.coordinator.intake import Intake, Out
@@ -28,9 +29,6 @@ from enkontakt.services.coordinator.view import build_view
 from enkontakt.services.coordinator.wakeups import Wakeups
 from enkontakt.services.notifier.rules import next_breakpoint
 from enkontakt.services.rules_config import RuleConfig
-
-DESIGNATION = ("enkontakt-kind", b"designation")
-"""The header of a designation message on the accepted topic (``designated``)."""
 
 
 @dataclass(slots=True)
@@ -160,21 +158,10 @@ class EmployerWorker:
         return outs, state
 
     def designated(self, orgnr: str, value: bytes) -> EmployerState | None:
-        """Take a designation message: the held employer, to be stored with its
-        designation (None when it is not held here).
-
-        The message carries the designation as its sender worked it out. The
-        holder keeps its own when it has worked the designation out since (the
-        usual case: the sender is the holder); it takes the message's when that
-        is newer, as after a rebalance that moved the employer here before the
-        message came."""
+        """Take a designation message (``designations``): the held employer, to be
+        stored with its designation (None when it is not held here)."""
         state = self.ledger.employers.get(orgnr)
-        if state is None:
-            return None
-        ident, shown, at, checked = orjson.loads(value)
-        held = state.designation
-        if checked is not None and (held.checked is None or checked > held.checked):
-            state.designation = Designation(ident, shown, at, checked)
+        if state is not None and taken(state, value):
             self.ledger.reschedule(state)
         return state
 
@@ -260,14 +247,12 @@ class EmployerWorker:
         return outs
 
     def _to_store(self, orgnr: str) -> list[Out]:
-        # The designation message for an employer whose designation was worked out
-        # again apart from its own events (with ``designations``).
+        # For an employer whose designation was worked out again apart from its
+        # own events (with ``designations``).
         state = self.ledger.employers.get(orgnr)
         if not self.designations or state is None:
             return []
-        d = state.designation
-        value = orjson.dumps([d.ident, d.shown, d.at, d.checked])
-        return [Out("accepted", orgnr.encode(), value, (DESIGNATION,))]
+        return [designation_message(state)]
 
     def _derive(self, state: EmployerState, now: int) -> list[Out]:
         self.pending.derived(state.orgnr)

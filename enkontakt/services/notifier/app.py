@@ -20,9 +20,10 @@ import faust
 from enkontakt.kafka.app import make_app
 from enkontakt.logging import get_logger
 from enkontakt.services.batches import BatchMetrics, Event, StateWrites, batches, headers_of
+from enkontakt.services.coordinator.designations import DESIGNATION
 from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog, Stored
-from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker
+from enkontakt.services.coordinator.worker import EmployerWorker
 from enkontakt.services.health import Metrics, add_health_pages
 from enkontakt.services.notifier.worker import PUBLISHED, AlertDeriver, CaseloadCounter
 from enkontakt.services.people_feed import PeopleFeed

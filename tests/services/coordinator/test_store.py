@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enkontakt.services.coordinator.codec import encode_state
+from enkontakt.services.coordinator.designations import DESIGNATION
 from enkontakt.services.coordinator.intake import Out, intake
 from enkontakt.services.coordinator.store import EmployerLog, orgnr_of
-from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.notifier.worker import AlertDeriver
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b

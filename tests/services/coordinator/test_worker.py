@@ -9,10 +9,11 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 
 from enkontakt.replay import replay_lines
+from enkontakt.services.coordinator.designations import DESIGNATION
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.coordinator.intake import intake
 from enkontakt.services.coordinator.store import EmployerLog
-from enkontakt.services.coordinator.worker import DESIGNATION, EmployerWorker, view_out
+from enkontakt.services.coordinator.worker import EmployerWorker, view_out
 from enkontakt.services.rules_config import RuleConfig
 from tests import builders as b
 from tests.test_replay_properties import streams
