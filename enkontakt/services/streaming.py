@@ -149,8 +149,7 @@ class Topics:
                     self._check(name, future)
                 else:
                     unacknowledged.add(future)
-                    future.add_done_callback(unacknowledged.discard)
-                    future.add_done_callback(partial(self._check, name))
+                    future.add_done_callback(partial(self._settled, name))
                 sent[out.topic] = sent.get(out.topic, 0) + 1
             waiting = list(unacknowledged) if delivered else []
         if waiting:
@@ -158,6 +157,10 @@ class Topics:
         if metrics is not None:
             for name, count in sent.items():
                 metrics.published.labels(name).inc(count)
+
+    def _settled(self, topic: str, future: asyncio.Future[Any]) -> None:
+        self.unacknowledged.discard(future)
+        self._check(topic, future)
 
     def _check(self, topic: str, future: asyncio.Future[Any]) -> None:
         if not future.cancelled() and (error := future.exception()) is not None:
