@@ -47,7 +47,7 @@ from enkontakt.services.coordinator.facts import (
 from enkontakt.services.coordinator.mentions import actor_of
 from enkontakt.services.coordinator.people import Absence, Mention, People
 from enkontakt.services.coordinator.pruning import prune_employer
-from enkontakt.services.notifier.calendar import oslo_date_us
+from enkontakt.services.notifier.calendar import oslo_date_us, oslo_midnight_us
 from enkontakt.services.rules_config import RuleConfig
 
 PRUNE_EVERY = 7 * 24 * 3600 * 1_000_000
@@ -64,9 +64,9 @@ class Outcome(NamedTuple):
     orgnr: str | None
     notices: list[dict[str, Any]]
     affected: tuple[str, ...] = ()
-    # Other employers whose designation the event worked out again (an absence,
-    # or a report that joined two humans): the streaming coordinator stores it,
-    # ``EmployerWorker.designations``.
+    # Other employers whose designation the event changed, or worked out again
+    # after a period it names had begun (an absence, or a report that joined two
+    # humans): the streaming coordinator stores it, ``EmployerWorker.designations``.
     checked: tuple[str, ...] = ()
 
 
@@ -299,10 +299,18 @@ class Ledger:
         found: list[dict[str, Any]] = []
         moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
         assigned = self._employers_naming(ident, self.assigned_at)
+        # An absence that has not begun changes nothing yet: its start is a timer
+        # like any other, set again from the stored designation after a restart.
+        begun = oslo_midnight_us(data.from_) <= moment
+        checked = []
         for orgnr in assigned:
-            found.extend(self._check(self.employers[orgnr], moment, stamp.at))
+            state = self.employers[orgnr]
+            before = state.designation
+            found.extend(self._check(state, moment, stamp.at))
+            if begun or state.designation is not before:
+                checked.append(orgnr)
         affected = self._employers_naming(ident) if self.views_follow_people else assigned
-        return Outcome(True, None, found, tuple(affected), tuple(assigned))
+        return Outcome(True, None, found, tuple(affected), tuple(checked))
 
     def _employers_naming(self, ident: str, index: dict[str, set[str]] | None = None) -> list[str]:
         index = self.named_at if index is None else index

@@ -201,6 +201,32 @@ def test_an_absence_that_moves_a_designation_asks_for_it_to_be_stored() -> None:
     assert "accepted" not in {o.topic for o in quiet.people(absence.value, wall)}
 
 
+def test_an_absence_that_has_not_begun_asks_for_nothing_to_be_stored() -> None:
+    # Its start is a timer like any other, set again from the stored designation
+    # after a restart; one that has begun when it comes may have changed what a
+    # restored worker would announce, so it is stored even when nothing changed.
+    a = b.person(1)
+    wall = to_us(b.instant("2026-09-01 00:00"))
+
+    def messages(start: str, until: str) -> list:
+        worker = EmployerWorker(RuleConfig(), view_out, designations=True)
+        found = []
+        for line in b.lines(
+            b.assign("2026-10-01 08:00", a),  # no deputy: the designation stays
+            b.absent("2026-10-10 12:00", a, start, until),
+        ):
+            for out in intake(None, line.encode(), ()).messages():
+                if out.topic == "accepted":
+                    worker.accepted(out.value, wall)
+                elif out.topic == "people":
+                    found += [o for o in worker.people(out.value, wall) if o.topic == "accepted"]
+        return found
+
+    assert messages("2026-10-19", "2026-10-30") == []
+    [message] = messages("2026-10-05", "2026-10-07")
+    assert DESIGNATION in message.headers
+
+
 def notices_of_one_worker(lines: list[str], wall: int) -> list[dict]:
     """The notices one worker publishes for these lines, its people feed included."""
     worker = EmployerWorker(RuleConfig(), view_out)
