@@ -27,7 +27,7 @@ def check(state: EmployerState, people: People, moment: int, happened: int) -> l
     choice = designated(state, people, moment)
     before = state.designation
     ident = choice.ident if choice is not None else None
-    if _same_human(people, before.ident, ident):
+    if same_human(people, before.ident, ident):
         return []
     at = happened if before.at is None else max(happened, before.at)
     shown = contact_person_out(choice, people)
@@ -63,7 +63,8 @@ def next_change(state: EmployerState, people: People, after: int) -> int | None:
     return best
 
 
-def _same_human(people: People, a: str | None, b: str | None) -> bool:
+def same_human(people: People, a: str | None, b: str | None) -> bool:
+    """Whether two designated identifiers (None: nobody) name the same human."""
     if a is None or b is None:
         return a is b
     return people.root(a) == people.root(b)

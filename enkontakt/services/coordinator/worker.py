@@ -161,7 +161,7 @@ class EmployerWorker:
         """Take a designation message (``designations``): the held employer, to be
         stored with its designation (None when it is not held here)."""
         state = self.ledger.employers.get(orgnr)
-        if state is not None and taken(state, value):
+        if state is not None and taken(state, self.ledger.people, value):
             self.ledger.reschedule(state)
         return state
 

@@ -227,6 +227,60 @@ def test_an_absence_that_has_not_begun_asks_for_nothing_to_be_stored() -> None:
     assert DESIGNATION in message.headers
 
 
+def test_a_designation_message_of_the_same_moment_is_taken_only_where_the_facts_agree() -> None:
+    # The absence moves the designation to the deputy at the clock of the last
+    # stored event (15 September), so the message and the stored designation
+    # were worked out at the same moment. A holder that restored the stored one
+    # takes the message's; the sender, which changed the designation again at
+    # that moment by an event of its own, keeps its own.
+    assigned, deputy, third = (
+        b.person(2, id=False, email=False, phone=True),
+        b.person(1),
+        b.person(3),
+    )
+    wall = to_us(b.instant("2026-09-01 00:00"))
+    history, table = EmployerLog(), {}
+    sender = EmployerWorker(RuleConfig(), view_out, designations=True)
+    lines = b.lines(
+        b.contact("2026-09-15 00:00", deputy),
+        b.assign("2026-09-01 00:00", assigned, deputy=deputy),
+        b.absent("2026-09-01 00:00", assigned, "2026-09-15", "2026-09-18"),
+    )
+    people, messages = [], []
+    for line in lines:
+        for out in intake(None, line.encode(), ()).messages():
+            if out.topic == "accepted":
+                _outs, state = sender.accepted(out.value, wall)
+                assert state is not None
+                key, value = history.write(state, out.value)
+                table[key] = value
+            elif out.topic == "people":
+                people.append(out.value)
+                messages += [o for o in sender.people(out.value, wall) if o.topic == "accepted"]
+    [message] = messages
+    (stored,) = EmployerLog().read_all(table)
+
+    holder = EmployerWorker(RuleConfig(), view_out, designations=True)
+    for record in people:
+        holder.people(record, wall)
+    holder.hold(stored)
+    held = holder.ledger.employers[b.EMPLOYER].designation
+    assert held.shown is not None and held.shown["basis"] == "assigned"
+    assert held.checked == orjson.loads(message.value)[3]
+    taken = holder.designated(b.EMPLOYER, message.value)
+    assert taken is not None and taken.designation.shown is not None
+    assert taken.designation.shown["basis"] == "deputy"
+
+    (again,) = b.lines(b.assign("2026-09-02 00:00", third))  # at the same clock
+    (accepted,) = (o for o in intake(None, again.encode(), ()).outs if o.topic == "accepted")
+    sender.accepted(accepted.value, wall)
+    own = sender.ledger.employers[b.EMPLOYER].designation
+    assert own.checked == held.checked and own.shown is not None
+    assert own.shown["name"] == "Person 3"
+    sender.designated(b.EMPLOYER, message.value)
+    assert sender.ledger.employers[b.EMPLOYER].designation is own
+
+
 def notices_of_one_worker(lines: list[str], wall: int) -> list[dict]:
     """The notices one worker publishes for these lines, its people feed included."""
     worker = EmployerWorker(RuleConfig(), view_out)
