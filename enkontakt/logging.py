@@ -3,7 +3,8 @@
 JSON lines on standard output in production, readable console output on a
 terminal. Standard-library loggers (faust, aiokafka, uvicorn) go through the same
 processors, so a process writes one format. Logs carry ids, never payloads:
-values under payload-like keys are replaced before rendering.
+values under payload-like keys are replaced before rendering, and so is the
+message faust writes into its line for a failed send.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ PAYLOAD_KEYS = frozenset({"payload", "value", "data", "body", "raw", "message_va
 """Keys whose values are never written: message contents may hold personal data."""
 
 _OMITTED = "[omitted]"
+_FAUST_SEND_ERROR = "_on_published error for message topic "
 _handler: logging.Handler | None = None
 
 
@@ -29,6 +31,17 @@ def omit_payloads(logger: WrappedLogger, method_name: str, event_dict: EventDict
     for key in PAYLOAD_KEYS & event_dict.keys():
         event_dict[key] = _OMITTED
     return event_dict
+
+
+def omit_faust_messages(record: logging.LogRecord) -> bool:
+    """faust logs a failed send with the whole message, key and value; keep the
+    topic only (a logging filter: the record is changed, never dropped)."""
+    message = record.msg
+    faust_send = isinstance(message, str) and message.startswith(_FAUST_SEND_ERROR)
+    if record.name == "faust.topics" and faust_send:
+        topic = message[len(_FAUST_SEND_ERROR) :].split(" ", 1)[0]
+        record.msg, record.args = f"{_FAUST_SEND_ERROR}{topic} {_OMITTED}", ()
+    return True
 
 
 def _shared_processors() -> list[Processor]:
@@ -71,6 +84,7 @@ def configure_logging(
         cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(out)
+    handler.addFilter(omit_faust_messages)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

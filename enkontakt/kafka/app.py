@@ -8,6 +8,7 @@ import faust
 
 from enkontakt.kafka.profiles import tuning_for
 from enkontakt.kafka.recovery import EmbeddedTableManager, QueueSafeTableManager
+from enkontakt.kafka.send_errors import FatalSendErrors
 from enkontakt.kafka.tuned_transport import TunedApp
 from enkontakt.settings import KafkaSettings, Profile, ssl_context
 
@@ -35,7 +36,7 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
     tuning = tuning_for(settings)
     overrides = tuning.aiokafka_consumer_kwargs()
     tuned: dict[str, Any] = {"consumer_overrides": overrides} if overrides else {}
-    return (TunedApp if overrides else faust.App)(
+    app: faust.App = (TunedApp if overrides else faust.App)(
         settings.faust_id,
         **tuned,
         env={},
@@ -58,6 +59,9 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         producer_max_batch_size=settings.producer_batch_bytes,
         **tuning.faust_settings(),
     )
+    # A send of faust's own (a table's changelog write) that failed stops the worker.
+    app.sensors.add(FatalSendErrors())
+    return app
 
 
 def _credentials(settings: KafkaSettings) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -19,7 +18,8 @@ from typing import Any
 import faust
 
 from enkontakt.kafka.internal_topics import all_topics, create_missing
-from enkontakt.logging import configure_logging, get_logger
+from enkontakt.kafka.send_errors import exit_at_once, send_failed
+from enkontakt.logging import configure_logging
 from enkontakt.services.collector import collect_garbage_rarely
 from enkontakt.services.coordinator.intake import Out
 from enkontakt.services.health import Metrics
@@ -30,19 +30,6 @@ from enkontakt.settings import (
     RulesSettings,
     load_settings,
 )
-
-log = get_logger("enkontakt.streaming")
-
-EXIT_SEND_FAILED = 3
-"""The exit status of a worker that could not publish a message."""
-
-
-def exit_at_once(error: BaseException) -> None:
-    """Stop the process now, with no shutdown, offset commit or flush (as SIGKILL
-    would): the restarted worker reads again what was not published."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(EXIT_SEND_FAILED)
 
 
 def wall_us() -> int:
@@ -167,14 +154,7 @@ class Topics:
             self._failed(topic, error)
 
     def _failed(self, topic: str, error: BaseException) -> None:
-        # The topic and the error, never the message.
-        log.error(
-            "publishing failed: the worker stops so that its input is read again",
-            topic=topic,
-            error=type(error).__name__,
-            detail=str(error),
-        )
-        self.fatal(error)
+        send_failed(topic, error, self.fatal)
 
 
 Build = Callable[..., faust.App]

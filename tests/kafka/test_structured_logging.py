@@ -77,6 +77,24 @@ def test_payload_keys_are_never_written(output: io.StringIO) -> None:
     )
 
 
+def test_a_failed_send_that_faust_logs_keeps_only_its_topic(output: io.StringIO) -> None:
+    # faust's own line for a failed send (faust/topics.py, ``_on_published``) holds
+    # the whole message, key and value.
+    secret = "person1@nav.no"
+    logging.getLogger("faust.topics").warning(
+        "_on_published error for message topic app-employers-changelog error "
+        f"KafkaTimeoutError message <FutureMessage: key=b'974760673/3' value=b'{secret}'>"
+    )
+    logging.getLogger("faust.other").warning("_on_published error for message topic t keeps")
+
+    assert secret not in output.getvalue()
+    faust_line, other = _lines(output)
+    assert faust_line["event"] == (
+        "_on_published error for message topic app-employers-changelog [omitted]"
+    )
+    assert other["event"] == "_on_published error for message topic t keeps"
+
+
 def test_tracebacks_leave_out_local_variables(output: io.StringIO) -> None:
     def handle(message: bytes) -> None:
         raise ValueError("cannot decode")
