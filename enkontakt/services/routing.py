@@ -64,6 +64,8 @@ class Routing:
                 input_partitions=count,
                 partitions=self.settings.partitions,
             )
+        else:
+            log.info("input partitions known", input_partitions=count)
         self.known.set()
 
     def held_as_read(self, orgnr: str, partition: int) -> bool:
