@@ -64,9 +64,9 @@ class Outcome(NamedTuple):
     orgnr: str | None
     notices: list[dict[str, Any]]
     affected: tuple[str, ...] = ()
-    # Other employers whose designation the event changed, or worked out again
-    # after a period it names had begun (an absence, or a report that joined two
-    # humans): the streaming coordinator stores it, ``EmployerWorker.designations``.
+    # Employers whose designation an absence changed, or worked out again after
+    # the absence had begun: the streaming coordinator stores it
+    # (``EmployerWorker.designations``).
     checked: tuple[str, ...] = ()
 
 
@@ -118,13 +118,12 @@ class Ledger:
         merges = self.merges
         self._apply_to_employer(state, stamp, data)
         found: list[dict[str, Any]] = []
-        others: tuple[str, ...] = ()
         if joined or isinstance(data, DESIGNATING) or self.merges != merges:
             moment = max(at, self.clock) if self.clock is not None else at
             found = self._check(state, moment, at)
             if self.merges != merges:
-                others = self._check_joined(state.orgnr, moment, found)
-        return Outcome(True, state.orgnr, found, (state.orgnr,), others)
+                self._check_joined(state.orgnr, moment, found)
+        return Outcome(True, state.orgnr, found, (state.orgnr,))
 
     def advance(self, now: int) -> list[dict[str, Any]]:
         """Move the clock to ``now``: fire designation timers due by then, and prune.
@@ -323,9 +322,7 @@ class Ledger:
 
     # -- notices and timers -----------------------------------------------------
 
-    def _check_joined(
-        self, orgnr: str, moment: int, found: list[dict[str, Any]]
-    ) -> tuple[str, ...]:
+    def _check_joined(self, orgnr: str, moment: int, found: list[dict[str, Any]]) -> None:
         # An event that joined two humans known apart can change who is designated
         # at the other employers that assigned them (the assigned person, or the
         # deputy, now known to be absent): check those at the moment of the event,
@@ -337,7 +334,6 @@ class Ledger:
         others.discard(orgnr)
         for other in sorted(others):
             found.extend(self._check(self.employers[other], moment, moment))
-        return tuple(sorted(others))
 
     def _check(self, state: EmployerState, moment: int, happened: int) -> list[dict[str, Any]]:
         found = notices.check(state, self.people, moment, happened)
