@@ -142,7 +142,18 @@ def build(
                 orgnr = cast(bytes, event.key).decode()
                 if DESIGNATION in headers_of(event):
                     held(orgnr)
-                    if (state := worker.designated(orgnr, event.value)) is not None:
+                    try:
+                        state = worker.designated(orgnr, event.value)
+                    except (ValueError, TypeError):
+                        # Written by our own coordinator, so a bug or a foreign
+                        # writer: skip it, say where it is, never its content.
+                        log.exception(
+                            "designation message skipped",
+                            partition=event.message.partition,
+                            offset=event.message.offset,
+                        )
+                        continue
+                    if state is not None:
                         writes.add(event, *history.designation(state))
                     continue
                 outs += apply(event, orgnr, event.value, batch, writes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import zlib
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from enkontakt.replay import replay_lines
@@ -196,6 +197,10 @@ def test_an_absence_that_moves_a_designation_asks_for_it_to_be_stored() -> None:
     taken = holder.designated(b.EMPLOYER, message.value)
     assert taken is not None and taken.designation == held
     assert holder.designated(b.ORGNRS[1], message.value) is None  # not held here
+    for broken in (b"not json", b"[1, 2]", b'{"ident": 1}'):  # the app skips these, logged
+        with pytest.raises((ValueError, TypeError)):
+            holder.designated(b.EMPLOYER, broken)
+    assert holder.ledger.employers[b.EMPLOYER].designation == held
     quiet = EmployerWorker(RuleConfig(), view_out)
     quiet.accepted(accepted.value, wall)
     assert "accepted" not in {o.topic for o in quiet.people(absence.value, wall)}
