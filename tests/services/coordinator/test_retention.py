@@ -44,3 +44,37 @@ def test_state_stays_bounded_on_an_endless_stream() -> None:
         [state] = run.ledger.states()
         sizes.append(len(state.reports) + len(state.seen))
     assert max(sizes[3:]) <= 2 * 27 * 2 + 10
+
+
+def test_an_old_assignment_still_in_force_outlives_a_newer_one_that_ran_out() -> None:
+    # Both assignments are older than the retention when the contact comes; the
+    # newer one ran out, so the older one, open-ended, is the contact person.
+    events = [
+        b.assign("2024-01-10 08:00", b.person(1)),
+        b.assign("2024-06-10 08:00", b.person(2), valid_until="2024-12-31"),
+        b.contact("2025-09-01 09:00", b.person(3)),
+    ]
+    run = Replay(b.RuleConfig(retention_days=400))
+    run.feed(b.lines(*events))
+    view = run.finish(None).views[0]
+    assert view["contact_person"]["name"] == "Person 1"
+    assert view["contact_person"]["basis"] == "assigned"
+
+
+def test_old_assignments_that_may_still_come_back_are_kept_until_they_run_out() -> None:
+    # Old, newest first: Person 3 until March, Person 2 until December, Person 1
+    # until June (shadowed by Person 2 on every day it runs). When Person 3 runs
+    # out, Person 2 is the contact person; Person 1 can never be again.
+    events = [
+        b.assign("2025-01-10 08:00", b.person(1), valid_until="2026-06-30"),
+        b.assign("2025-02-10 08:00", b.person(2), valid_until="2026-12-31"),
+        b.assign("2025-03-10 08:00", b.person(3), valid_until="2026-03-31"),
+        b.contact("2026-02-20 09:00", b.person(4)),
+    ]
+    run = Replay(b.RuleConfig(retention_days=200))
+    run.feed(b.lines(*events))
+    [state] = run.ledger.states()
+    assert [a.ident for a in state.assignments] == ["id:1902:Z000002", "id:1902:Z000003"]
+    assert run.finish(None).views[0]["contact_person"]["name"] == "Person 3"
+    run.feed(b.lines(b.contact("2026-04-15 09:00", b.person(4))))
+    assert run.finish(None).views[0]["contact_person"]["name"] == "Person 2"
