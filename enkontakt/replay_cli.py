@@ -7,13 +7,13 @@ import gc
 import os
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 import orjson
 
 from enkontakt.replay import Replay, UsageError, compact
+from enkontakt.schemas.base import parse_rfc3339
 from enkontakt.services.coordinator.facts import to_us
 from enkontakt.services.rules_config import RuleConfig
 
@@ -49,13 +49,13 @@ def register(subparsers: Any) -> None:
 
 
 def parse_now(text: str) -> int:
-    """An RFC 3339 time with offset, as µs; UsageError otherwise."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(f"--now is not an RFC 3339 time: {exc}") from None
-    if moment.tzinfo is None:
-        raise UsageError("--now needs a UTC offset, e.g. 2026-11-26T12:00:00+01:00")
+    """An RFC 3339 time with offset, as µs (the form of an event's ``time``);
+    UsageError otherwise."""
+    moment = parse_rfc3339(text)
+    if moment is None:
+        raise UsageError(
+            "--now must be an RFC 3339 time with an offset, e.g. 2026-11-26T12:00:00+01:00"
+        )
     return to_us(moment)
 
 
@@ -97,6 +97,7 @@ def _replay(args: argparse.Namespace) -> tuple[int, Replay | None]:
     try:
         now = parse_now(args.now) if args.now else None
         config = config_from(args)
+        out = _output_folder(args.out)
         replay = Replay(config)
         with _open(args.events) as stream:
             replay.feed(_lines(stream))
@@ -111,7 +112,7 @@ def _replay(args: argparse.Namespace) -> tuple[int, Replay | None]:
         projection = Projection(args.database_url)
         projection.upgrade()
     try:
-        summary, firing, views = write(replay, now, Path(args.out), projection)
+        summary, firing, views = write(replay, now, out, projection)
     finally:
         if projection is not None:
             projection.close()
@@ -122,6 +123,20 @@ def _replay(args: argparse.Namespace) -> tuple[int, Replay | None]:
         file=sys.stderr,
     )
     return 0, replay
+
+
+def _output_folder(name: str) -> Path:
+    """The output folder, checked before the file is read (made when written):
+    a path that cannot become a writable folder is a usage error."""
+    out = Path(name)
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--out {name}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {name}: {existing} is not writable")
+    return out
 
 
 def _end_process(status: int) -> NoReturn:

@@ -75,6 +75,16 @@ def test_views_are_sorted_by_orgnr_and_now_moves_the_clock(tmp_path: Path) -> No
     assert len(found["alerts"]) == 2
 
 
+def test_now_may_be_written_in_lower_case_as_rfc_3339_allows(tmp_path: Path) -> None:
+    path = write(tmp_path, *b.lines(b.contact("2026-10-05 09:30", b.person(1))))
+    statuses = []
+    for n, now in enumerate(["2026-12-01T00:00:00Z", "2026-12-01t00:00:00z"]):
+        out = tmp_path / f"out-{n}"
+        statuses.append(main(["replay", str(path), "--out", str(out), "--now", now]))
+    assert statuses == [0, 0]
+    assert outputs(tmp_path / "out-0") == outputs(tmp_path / "out-1")
+
+
 def test_thresholds_are_options(tmp_path: Path) -> None:
     path = write(tmp_path, *b.lines(b.inquiry("2026-10-02 14:00", "Q1")))
     out = tmp_path / "out"
@@ -103,17 +113,26 @@ def test_thresholds_are_options(tmp_path: Path) -> None:
         ["replay", "EVENTS", "--now", "2026-10-01T00:00:00+02:00"],
         ["replay", "EVENTS", "--now", "yesterday"],
         ["replay", "EVENTS", "--now", "2026-12-01T00:00:00"],
+        ["replay", "EVENTS", "--now", "2026-12-01"],
+        ["replay", "EVENTS", "--now", "20261201T000000Z"],
+        ["replay", "EVENTS", "--out", "A_FILE"],
+        ["replay", "EVENTS", "--out", "A_FILE/below"],
         ["replay"],
     ],
 )
 def test_usage_errors_exit_with_two(tmp_path: Path, args: list[str]) -> None:
     path = write(tmp_path, *b.lines(b.contact("2026-10-05 09:30", b.person(1))))
-    args = [str(path) if a == "EVENTS" else a for a in args]
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    args = [str(path) if a == "EVENTS" else a.replace("A_FILE", str(a_file)) for a in args]
+    if "--out" not in args and len(args) > 1:
+        args += ["--out", str(tmp_path / "out")]
     with pytest.raises(SystemExit) if args == ["replay"] else _no_raise() as caught:
-        status = main([*args, "--out", str(tmp_path / "out")] if len(args) > 1 else args)
+        status = main(args)
     status = caught.value.code if caught is not None and hasattr(caught, "value") else status
     assert status == 2
     assert not (tmp_path / "out").exists()
+    assert a_file.read_text() == "not a folder"
 
 
 class _no_raise:
