@@ -300,12 +300,16 @@ class Ledger:
         assigned = self._employers_naming(ident, self.assigned_at)
         # An absence that has not begun changes nothing yet: its start is a timer
         # like any other, set again from the stored designation after a restart.
-        begun = oslo_midnight_us(data.from_) <= moment
+        # One read after it began changes the designation from its start, or from
+        # when it was reported if that came later (as in time order).
+        starts = oslo_midnight_us(data.from_)
+        begun = starts <= moment
+        happened = max(stamp.at, starts) if begun else stamp.at
         checked = []
         for orgnr in assigned:
             state = self.employers[orgnr]
             before = state.designation
-            found.extend(self._check(state, moment, stamp.at))
+            found.extend(self._check(state, moment, happened))
             if begun or state.designation is not before:
                 checked.append(orgnr)
         affected = self._employers_naming(ident) if self.views_follow_people else assigned

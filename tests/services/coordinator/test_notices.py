@@ -37,6 +37,25 @@ def test_gaining_a_designation_sends_a_notice_with_no_previous() -> None:
     assert instant(notice["at"]) == instant("2026-10-01 08:00")
 
 
+def test_an_absence_reported_before_it_began_but_read_late_dates_the_change_at_its_start() -> None:
+    # Read after the clock passed the absence's first day, the change is still the
+    # one the events in time order give: at the start of that day, not when the
+    # absence was reported (the assigned person was the contact person until then).
+    in_order = replay(
+        assign("2026-10-01 08:00", A, deputy=D),
+        absent("2026-10-14 12:00", A, "2026-10-19", "2026-11-30"),
+        contact("2026-10-25 09:00", J, orgnr=ORGNRS[1]),
+    )
+    late = replay(
+        assign("2026-10-01 08:00", A, deputy=D),
+        contact("2026-10-25 09:00", J, orgnr=ORGNRS[1]),
+        absent("2026-10-14 12:00", A, "2026-10-19", "2026-11-30"),
+    )
+    assert names(late) == names(in_order) == [(None, "Person 1"), ("Person 1", "Person 2")]
+    assert instant(late.notices[1]["at"]) == instant("2026-10-19 00:00")
+    assert late.notices == in_order.notices
+
+
 def test_most_active_contacts_are_not_designations() -> None:
     assert replay(contact("2026-10-01 09:00", A), contact("2026-10-02 09:00", J)).notices == []
 
