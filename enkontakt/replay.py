@@ -149,7 +149,7 @@ class Replay:
         total = 0
         for state in self.ledger.states():
             contacts = consolidate(state.reports, people, config.session_gap)
-            total += len(contacts)
+            total += len(contacts) + state.pruned_contacts
             view = build_view(state, people, now, config, contacts)
             on_view(view)
             for finding in employer_findings(state, people, contacts, config, now):

@@ -74,6 +74,7 @@ def encode_state(state: EmployerState) -> dict[str, Any]:
         else [list(state.nav_actor[0]), _actor(state.nav_actor[1])],
         "updated_at": state.updated_at,
         "seen": [[s, i, at] for (s, i), at in state.seen.items()],
+        "pruned_contacts": state.pruned_contacts,
         "designation": [
             state.designation.ident,
             state.designation.shown,
@@ -109,4 +110,5 @@ def decode_state(value: dict[str, Any]) -> EmployerState:
         updated_at=value["updated_at"],
         seen={(s, i): at for s, i, at in value["seen"]},
         designation=Designation(*value["designation"]),
+        pruned_contacts=value.get("pruned_contacts", 0),  # absent before it was kept
     )

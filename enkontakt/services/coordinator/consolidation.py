@@ -50,6 +50,25 @@ def _by_human(reports: Iterable[Report], people: People) -> dict[str, list[Repor
     return by_human
 
 
+def ended_before(
+    reports: Iterable[Report], people: People, gap: int, horizon: int
+) -> list[list[Report]]:
+    """The reports of each consolidated contact whose every report lies before
+    ``horizon`` (a contact running across it is not among them)."""
+    ended = []
+    for items in _by_human(reports, people).values():
+        session = [items[0]]
+        for report in items[1:]:
+            if report.stamp.at - session[-1].stamp.at > gap:
+                if session[-1].stamp.at < horizon:
+                    ended.append(session)
+                session = []
+            session.append(report)
+        if session[-1].stamp.at < horizon:
+            ended.append(session)
+    return ended
+
+
 def _sessions(by_human: dict[str, list[Report]], gap: int) -> list[Contact]:
     """The sessions of each human's reports (each list sorted by stamp), in order."""
     contacts: list[Contact] = []

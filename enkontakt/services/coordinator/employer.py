@@ -124,6 +124,8 @@ class EmployerState:
     updated_at: int | None = None
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     designation: Designation = field(default_factory=Designation)
+    # Consolidated contacts whose reports were pruned (they still count in all).
+    pruned_contacts: int = 0
     oldest: int | None = field(default=None, compare=False)
 
     def note_name(self, stamp: Stamp, name: str | None) -> None:

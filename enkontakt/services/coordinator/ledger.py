@@ -46,11 +46,14 @@ from enkontakt.services.coordinator.facts import (
 )
 from enkontakt.services.coordinator.mentions import actor_of
 from enkontakt.services.coordinator.people import Absence, Mention, People
-from enkontakt.services.coordinator.pruning import prune_employer
+from enkontakt.services.coordinator.pruning import Horizon, prune_employer
 from enkontakt.services.notifier.calendar import oslo_date_us, oslo_midnight_us
 from enkontakt.services.rules_config import RuleConfig
 
 PRUNE_EVERY = 7 * 24 * 3600 * 1_000_000
+"""Pruning runs when the clock passes a multiple of this (µs since the epoch), with
+the horizon that multiple minus the retention: the same horizons whatever the
+order the events came in."""
 _new_stamp = tuple.__new__  # Stamp(...) without the Python-level __new__ of a NamedTuple
 # Events that can change who is designated; others are checked only when they
 # join two humans known apart (which can make two designations one).
@@ -87,6 +90,9 @@ class Ledger:
     timers: list[tuple[int, str]] = field(default_factory=list)
     next_timer: dict[str, int] = field(default_factory=dict)
     pruned_at: int | None = None
+    # The horizon of the last pruning: facts older than it are forgotten, and an
+    # event older than it is forgotten as soon as it is applied (``apply``).
+    horizon: Horizon | None = None
     merges: int = 0
     # The first identifier of each human an event joined to another, until the
     # employers naming it are checked again (``_check_joined``).
@@ -117,6 +123,10 @@ class Ledger:
         state.note_time(at)
         merges = self.merges
         self._apply_to_employer(state, stamp, data)
+        if self.horizon is not None and at < self.horizon.at:
+            # Read after the pruning that would have forgotten it in time order.
+            gap = self.config.session_gap
+            prune_employer(state, self.horizon, self.people, gap, count=False)
         found: list[dict[str, Any]] = []
         if joined or isinstance(data, DESIGNATING) or self.merges != merges:
             moment = max(at, self.clock) if self.clock is not None else at
@@ -143,9 +153,10 @@ class Ledger:
         if self.clock is not None and now <= self.clock:
             return found
         self.clock = now
-        if self.pruned_at is None or now - self.pruned_at >= PRUNE_EVERY:
-            self.prune(now - self.config.retention)
-            self.pruned_at = now
+        passed = now - now % PRUNE_EVERY
+        if self.pruned_at is None or passed > self.pruned_at:
+            self.prune(passed - self.config.retention)
+            self.pruned_at = passed
         return found
 
     def states(self) -> Iterator[EmployerState]:
@@ -155,14 +166,13 @@ class Ledger:
 
     def prune(self, horizon: int) -> None:
         """Forget history older than ``horizon`` (µs), keeping what still decides
-        the present: the newest old assignment, active follow-ups, open inquiries."""
+        the present (``pruning.prune_employer``); the horizon is kept for ``apply``."""
         day = oslo_date_us(horizon)
-        for orgnr, state in list(self.employers.items()):
+        self.horizon = Horizon(horizon, day, horizon - self.config.retention)
+        for state in self.employers.values():
             if state.oldest is not None and state.oldest >= horizon:
                 continue  # nothing old to forget, and it has events (it was pruned before)
-            prune_employer(state, horizon, day)
-            if state.is_empty() and not state.seen:
-                del self.employers[orgnr]
+            prune_employer(state, self.horizon, self.people, self.config.session_gap)
         self.people_seen = {k: v for k, v in self.people_seen.items() if v >= horizon}
         self.people.prune(day)
 
@@ -294,7 +304,9 @@ class Ledger:
         self.people_seen[key] = stamp.at
         ident = self._mention(stamp, actor_of(data.actor), data.person)
         self.joined_idents.clear()  # every employer the joined human is assigned at follows
-        self.people.add_absence(ident, Absence(data.from_, data.until, stamp))
+        if self.horizon is None or data.until >= self.horizon.day:
+            # (An absence that ended before the last pruning's horizon would be forgotten.)
+            self.people.add_absence(ident, Absence(data.from_, data.until, stamp))
         found: list[dict[str, Any]] = []
         moment = max(stamp.at, self.clock) if self.clock is not None else stamp.at
         assigned = self._employers_naming(ident, self.assigned_at)

@@ -110,7 +110,7 @@ def build_view(
         "contact_person": contact_person_out(choice, people),
         "contact_persons_30d": len({c.human for c in window}),
         "contacts_30d": len(window),
-        "contacts_total": len(past),
+        "contacts_total": len(past) + state.pruned_contacts,
         "last_contact_at": rfc3339(past[-1].at) if past else None,
         "recent_contacts": [
             recent_contact_out(c, people) for c in reversed(past[-RECENT_CONTACTS:])

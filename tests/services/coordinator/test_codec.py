@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 from enkontakt.replay import Replay
 from enkontakt.services.coordinator.codec import decode_state, encode_state
+from enkontakt.services.coordinator.employer import EmployerState
 from tests import builders as b
 from tests.test_replay_properties import streams
 
@@ -26,3 +27,11 @@ def test_an_unknown_version_is_refused() -> None:
 
     with pytest.raises(ValueError, match="version"):
         decode_state({"v": 99})
+
+
+def test_a_state_stored_before_pruned_contacts_were_kept_reads_as_none_pruned() -> None:
+    state = EmployerState("974760673", pruned_contacts=3)
+    encoded = encode_state(state)
+    assert decode_state(encoded).pruned_contacts == 3
+    del encoded["pruned_contacts"]
+    assert decode_state(encoded).pruned_contacts == 0

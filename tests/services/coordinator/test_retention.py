@@ -78,3 +78,34 @@ def test_old_assignments_that_may_still_come_back_are_kept_until_they_run_out() 
     assert run.finish(None).views[0]["contact_person"]["name"] == "Person 3"
     run.feed(b.lines(b.contact("2026-04-15 09:00", b.person(4))))
     assert run.finish(None).views[0]["contact_person"]["name"] == "Person 2"
+
+
+def test_contacts_forgotten_by_pruning_still_count_in_all() -> None:
+    lines = b.lines(
+        b.contact("2025-01-10 09:00", b.person(1)),
+        b.contact("2025-01-10 09:10", b.person(1), source="urn:system:other"),  # the same contact
+        b.contact("2026-06-01 09:00", b.person(2)),
+    )
+    run = Replay(b.RuleConfig(retention_days=400))
+    run.feed(lines)
+    [state] = run.ledger.states()
+    assert len(state.reports) == 1  # the old contact's reports are forgotten
+    result = run.finish(None)
+    assert result.views[0]["contacts_total"] == 2
+    assert result.summary["contacts"] == 2
+    assert result.summary["merged_reports"] == 1
+
+
+def test_an_event_read_after_its_pruning_is_forgotten_at_once_as_in_time_order() -> None:
+    old = b.contact("2025-01-10 09:00", b.person(1))
+    new = b.contact("2026-06-01 09:00", b.person(2))
+    views = []
+    for order in ([old, new], [new, old]):
+        run = Replay(b.RuleConfig(retention_days=400))
+        run.feed(b.lines(*order))
+        views.append(run.finish(None).views)
+    in_time, late = views
+    assert [c["person"]["name"] for c in late[0]["recent_contacts"]] == ["Person 2"]
+    assert late[0]["last_contact_at"] == in_time[0]["last_contact_at"]
+    # Read late, the old report may have joined a contact already counted.
+    assert (in_time[0]["contacts_total"], late[0]["contacts_total"]) == (2, 1)
