@@ -38,6 +38,7 @@ from enkontakt.schemas.identity_numbers import (
 )
 from enkontakt.schemas.rejection import RejectionCode
 from enkontakt.services.coordinator.fast_decode import accept, invalid_orgnr_at, subject_mismatch
+from enkontakt.services.coordinator.repeated_names import has_repeated_name
 
 __all__ = [
     "Rejection",
@@ -54,6 +55,7 @@ _ATTRIBUTES = frozenset({"specversion", "id", "source", "type", "time", *_OPTION
 _EXTENSION_NAME = re.compile(EXTENSION_NAME_PATTERN)
 _DATACONTENTTYPE = re.compile(DATACONTENTTYPE_PATTERN)
 _SHOWN_NAME = re.compile(r"[A-Za-z_]{1,40}")
+_REPEATED_NAME = "A name appears more than once in one JSON object."
 _PYDANTIC_MESSAGES_WITHOUT_INPUT = frozenset(
     {
         "literal_error",
@@ -100,6 +102,8 @@ def decode_full(raw: bytes | str) -> ContactEvent | Rejection:
         parsed = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return Rejection(RejectionCode.MALFORMED_JSON, "The value is not valid UTF-8 JSON.")
+    if has_repeated_name(raw):
+        return Rejection(RejectionCode.MALFORMED_JSON, _REPEATED_NAME)
     return _decode(parsed, scan=may_hold_identity_number(raw))
 
 
@@ -124,6 +128,8 @@ def decode_binary(
         data = orjson.loads(value)
     except orjson.JSONDecodeError:
         return Rejection(RejectionCode.MALFORMED_JSON, "The data is not valid UTF-8 JSON.")
+    if has_repeated_name(value):
+        return Rejection(RejectionCode.MALFORMED_JSON, _REPEATED_NAME)
     try:
         attributes = _header_attributes(headers)
     except _Rejected as rejected:

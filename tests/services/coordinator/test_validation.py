@@ -112,6 +112,47 @@ def test_invalid_utf8_inside_a_string_is_malformed_json() -> None:
     assert decode(raw) == Rejection(Code.MALFORMED_JSON, "The value is not valid UTF-8 JSON.")
 
 
+REPEATED = Rejection(Code.MALFORMED_JSON, "A name appears more than once in one JSON object.")
+
+
+def written_twice(old: bytes, new: bytes, value: object = None) -> bytes:
+    raw = orjson.dumps(event() if value is None else value)
+    assert old in raw
+    return raw.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'"channel":', b'"channel":"15108695088","channel":'),
+        (b'"channel":', f'"channel":"{FNR}","channel":'.encode()),
+        (b'"data":{', b'"data":{"notes":"ill since May"},"data":{'),
+        (b'"data":{', b'"data":{"employer":{"orgnr":"974760673"},'),
+        (b'"person":{', b'"person":{"name":"x","name":"y",'),
+        (b'"id":', b'"id":"a","i\\u0064":'),
+        (b'"type":', b'"type":"x.y.v1",\n "type" :'),
+        (b'"specversion":', b'"specversion":"0.3","specversion":'),
+        (b'"candidate":{', b'"candidate":{"ref":[{"a":1,"a":2}],'),
+    ],
+)
+def test_a_name_repeated_in_one_object_is_malformed_json(old: bytes, new: bytes) -> None:
+    raw = written_twice(old, new)
+    assert decode(raw) == REPEATED
+    assert decode(raw.decode("utf-8")) == REPEATED
+
+
+def test_a_name_repeated_in_binary_mode_data_is_malformed_json() -> None:
+    value = event()
+    data = written_twice(b'"channel":', b'"channel":"15108695088","channel":', value.pop("data"))
+    assert decode_binary(headers_of(value), data) == REPEATED
+
+
+def test_the_same_name_in_different_objects_is_fine() -> None:
+    raw = written_twice(b'"data":{', b'"data":{"x":{"name":"a","id":{"name":1}},')
+    assert decode(raw) == Rejection(Code.INVALID_DATA, "Unknown field data.x.")
+    assert isinstance(decode(orjson.dumps(event())), ContactEvent)  # id and name repeat
+
+
 def without(name: str) -> Event:
     value = event()
     del value[name]
