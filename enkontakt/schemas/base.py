@@ -3,6 +3,9 @@
 Times follow RFC 3339 with an explicit offset (``Z`` allowed); calendar dates are
 written ``YYYY-MM-DD``. Both are checked here rather than by pydantic's lax
 parsing, which would also accept numbers and other ISO 8601 forms.
+
+The patterns are written for JSON Schema, where ``$`` ends the text; Python's
+``$`` also matches before a final line feed, so they are used with ``fullmatch``.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ class ContractModel(BaseModel):
 
 def parse_rfc3339(text: str) -> datetime | None:
     """Return the instant written in ``text``, or None unless it is RFC 3339 with an offset."""
-    if _RFC3339.match(text) is None:
+    if _RFC3339.fullmatch(text) is None:
         return None
     if text[-1] == "z":
         text = text[:-1] + "Z"
@@ -54,8 +57,11 @@ def _instant(value: object) -> object:
 def _calendar_date(value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str) and _DATE.match(value):
-        return date.fromisoformat(value)
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be a date that exists, written YYYY-MM-DD") from None
     raise ValueError("must be a date written YYYY-MM-DD")
 
 

@@ -110,7 +110,7 @@ class ContactEvent(ContractModel):
             name: item
             for name, item in value.items()
             if name in cls.model_fields
-            or not (isinstance(name, str) and _EXTENSION_NAME.match(name))
+            or not (isinstance(name, str) and _EXTENSION_NAME.fullmatch(name))
         }
 
     @classmethod

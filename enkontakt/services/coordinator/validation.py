@@ -211,7 +211,7 @@ def _check_optional_attributes(obj: Mapping[str, object]) -> None:
     content_type = obj.get("datacontenttype")
     if content_type is not None and not (
         content_type == "application/json"
-        or (isinstance(content_type, str) and _DATACONTENTTYPE.match(content_type))
+        or (isinstance(content_type, str) and _DATACONTENTTYPE.fullmatch(content_type))
     ):
         raise _not_cloudevent("Attribute datacontenttype is not application/json.")
     subject = obj.get("subject")
@@ -220,7 +220,7 @@ def _check_optional_attributes(obj: Mapping[str, object]) -> None:
     if _ATTRIBUTES.issuperset(obj):
         return
     for name in obj.keys() - _ATTRIBUTES:
-        if not (isinstance(name, str) and _EXTENSION_NAME.match(name)):
+        if not (isinstance(name, str) and _EXTENSION_NAME.fullmatch(name)):
             raise _not_cloudevent("An attribute name is not lower-case alphanumeric.")
 
 

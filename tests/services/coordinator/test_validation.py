@@ -11,6 +11,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from stdnum.no import fodselsnummer
 
 from enkontakt.schemas.events import ContactEvent, ContactPersonAbsentEvent, ContactRegistered
@@ -590,3 +591,42 @@ def test_mutated_events_never_raise_and_text_and_object_agree(value: Event) -> N
 @given(json_values)
 def test_any_json_value_never_raises(value: Any) -> None:
     assert isinstance(decoded(value), ContactEvent | Rejection)
+
+
+def assigned(**data: Any) -> Event:
+    value = event(type="enkontakt.contact-person.assigned.v1")
+    value["data"] = {k: v for k, v in value["data"].items() if k in ("employer", "actor", "person")}
+    value["data"] |= data
+    return value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (event(**{"abc\n": "x"}), Code.NOT_CLOUDEVENT),
+        (event(datacontenttype="application/json\n"), Code.NOT_CLOUDEVENT),
+        (event(datacontenttype="application/json; charset=utf-8\n"), Code.NOT_CLOUDEVENT),
+        (event(time="2026-10-05T09:30:00+02:00\n"), Code.NOT_CLOUDEVENT),
+        (set_in(absence(), "data.from", "2026-10-19\n"), Code.INVALID_DATA),
+        (set_in(absence(), "data.until", "2026-10-30\n"), Code.INVALID_DATA),
+        (assigned(valid_until="2026-10-30\n"), Code.INVALID_DATA),
+        (set_in(event(), "data.candidate.ref", "k-1\n"), Code.INVALID_DATA),
+        (set_in(event(), "data.measure", "MENTOR\n"), Code.INVALID_DATA),
+    ],
+)
+def test_a_final_line_feed_is_not_part_of_a_pattern(value: Event, expected: RejectionCode) -> None:
+    result = decoded(value)
+    assert isinstance(result, Rejection)
+    assert result.code == expected
+    assert "\n" not in result.detail
+    assert "2026" not in result.detail
+    with pytest.raises(ValidationError):
+        ContactEvent.model_validate(value)
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "2026-00-10"])
+def test_a_date_that_does_not_exist_is_named_without_its_value(day: str) -> None:
+    result = decoded(set_in(absence(), "data.from", day))
+    assert result == Rejection(
+        Code.INVALID_DATA, "Invalid data.from: must be a date that exists, written YYYY-MM-DD."
+    )
