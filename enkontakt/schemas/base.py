@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, With
 
 RFC3339_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
-    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 )
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 ORGNR_PATTERN = r"^[0-9]{9}$"

@@ -325,7 +325,7 @@ VALID_OFFSETS = ["Z", "z", "+01:00", "+02:00", "-00:00", "+14:00", "-03:30", "+0
 def times(draw: st.DrawFn, valid: bool = False) -> str:
     day = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 364)))
     clocks = VALID_CLOCKS if valid else [*VALID_CLOCKS, "24:00:00", "12:00:60"]
-    offsets = VALID_OFFSETS if valid else [*VALID_OFFSETS, "+24:00", ""]
+    offsets = VALID_OFFSETS if valid else [*VALID_OFFSETS, "+24:00", "+02:60", "-23:60", ""]
     clock = draw(st.sampled_from(clocks))
     separator = draw(st.sampled_from(["T", "t"] if valid else ["T", "t", " "]))
     fraction = draw(st.sampled_from(["", ".5", ".123456", ".123456789"]))

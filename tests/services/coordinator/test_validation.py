@@ -16,6 +16,7 @@ from stdnum.no import fodselsnummer
 
 from enkontakt.schemas.events import ContactEvent, ContactPersonAbsentEvent, ContactRegistered
 from enkontakt.schemas.normalise import normalise_email, normalise_phone
+from enkontakt.services.coordinator.fast_decode import accept
 from enkontakt.services.coordinator.validation import (
     Rejection,
     RejectionCode,
@@ -630,3 +631,19 @@ def test_a_date_that_does_not_exist_is_named_without_its_value(day: str) -> None
     assert result == Rejection(
         Code.INVALID_DATA, "Invalid data.from: must be a date that exists, written YYYY-MM-DD."
     )
+
+
+@pytest.mark.parametrize("offset", ["+02:60", "-00:60", "+01:99", "+24:00", "-25:00", "+99:00"])
+def test_an_offset_beyond_23_59_is_not_cloudevent(offset: str) -> None:
+    raw = orjson.dumps(event(time=f"2026-10-05T09:30:00{offset}"))
+    assert accept(raw) is None
+    assert decode(raw) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute time is missing or not RFC 3339 with an offset."
+    )
+
+
+@pytest.mark.parametrize("offset", ["+23:59", "-23:59", "+00:00", "-09:30", "+05:45"])
+def test_an_offset_up_to_23_59_is_fine(offset: str) -> None:
+    result = decode(orjson.dumps(event(time=f"2026-10-05T09:30:00{offset}")))
+    assert isinstance(result, ContactEvent)
+    assert result.time.isoformat().endswith(offset)
