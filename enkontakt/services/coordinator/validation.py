@@ -122,19 +122,19 @@ def decode_binary(
     """
     if not any(name.lower() == "ce_specversion" for name, _ in headers):
         return decode(value)
-    if value is None:
-        return Rejection(RejectionCode.MALFORMED_JSON, "The message has no value.")
-    try:
-        data = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return Rejection(RejectionCode.MALFORMED_JSON, "The data is not valid UTF-8 JSON.")
-    if has_repeated_name(value):
-        return Rejection(RejectionCode.MALFORMED_JSON, _REPEATED_NAME)
+    data: dict[str, object] = {}
+    if value:  # without a value (None or empty) the event has no data: not-cloudevent
+        try:
+            data["data"] = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return Rejection(RejectionCode.MALFORMED_JSON, "The data is not valid UTF-8 JSON.")
+        if has_repeated_name(value):
+            return Rejection(RejectionCode.MALFORMED_JSON, _REPEATED_NAME)
     try:
         attributes = _header_attributes(headers)
     except _Rejected as rejected:
         return rejected.rejection
-    return _decode({**attributes, "data": data}, scan=True)
+    return _decode({**attributes, **data}, scan=True)
 
 
 def _header_attributes(headers: Sequence[tuple[str, bytes | None]]) -> dict[str, str]:

@@ -105,8 +105,23 @@ def test_malformed_json(raw: bytes | str) -> None:
 
 
 def test_a_message_without_value_is_malformed_json() -> None:
-    for result in (decode(None), decode_binary([("ce_specversion", b"1.0")], None)):
+    for result in (decode(None), decode_binary([], None), decode_binary([("x", b"1")], None)):
         assert result == Rejection(Code.MALFORMED_JSON, "The message has no value.")
+
+
+@pytest.mark.parametrize("value", [None, b""])
+def test_a_binary_mode_message_without_data_is_not_cloudevent(value: bytes | None) -> None:
+    headers = headers_of(event())
+    assert decode_binary(headers, value) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute data is missing or not a JSON object."
+    )
+    without_id = [(name, raw) for name, raw in headers if name != "ce_id"]
+    assert decode_binary(without_id, value) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute id is missing, empty or not a string."
+    )
+    assert decode_binary([("ce_specversion", b"1.0")], value) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute id is missing, empty or not a string."
+    )
 
 
 def test_invalid_utf8_inside_a_string_is_malformed_json() -> None:
