@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from pydantic_core import CoreSchema, SchemaValidator
 from pydantic_core import core_schema as cs
 
-from enkontakt.schemas.base import RFC3339_PATTERN
+from enkontakt.schemas.base import EVENT_TIME_PATTERN
 from enkontakt.schemas.events import (
     EVENT_ENVELOPES,
     EVENT_TYPES,
@@ -45,9 +45,9 @@ from enkontakt.schemas.normalise import is_valid_orgnr
 __all__ = ["accept", "invalid_orgnr_at", "subject_mismatch"]
 
 _OPTIONAL = ("datacontenttype", "subject")
-# RFC 3339 as the full decoder reads it, but without the lower-case "z" that it
+# RFC 3339 in the years the full decoder accepts, but without the lower-case "z" that it
 # rewrites before parsing: what matches here is parsed from the very same text.
-_TIME_PATTERN = RFC3339_PATTERN.replace("[Zz]", "Z")
+_TIME_PATTERN = EVENT_TIME_PATTERN.replace("[Zz]", "Z")
 _VALID_ORGNRS: set[str] = set()
 _VALID_ORGNRS_LIMIT = 65_536
 

@@ -23,7 +23,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from enkontakt.schemas.base import parse_rfc3339
+from enkontakt.schemas.base import FIRST_YEAR, LAST_YEAR, in_years, parse_rfc3339
 from enkontakt.schemas.events import (
     DATACONTENTTYPE_PATTERN,
     EVENT_ENVELOPES,
@@ -204,6 +204,8 @@ def _event_time(value: object) -> datetime:
     time = parse_rfc3339(value) if isinstance(value, str) else None
     if time is None:
         raise _not_cloudevent("Attribute time is missing or not RFC 3339 with an offset.")
+    if not in_years(time):
+        raise _not_cloudevent(f"Attribute time must lie in the years {FIRST_YEAR} to {LAST_YEAR}.")
     return time
 
 

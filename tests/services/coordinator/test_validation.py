@@ -662,3 +662,53 @@ def test_an_offset_up_to_23_59_is_fine(offset: str) -> None:
     result = decode(orjson.dumps(event(time=f"2026-10-05T09:30:00{offset}")))
     assert isinstance(result, ContactEvent)
     assert result.time.isoformat().endswith(offset)
+
+
+YEARS = Rejection(Code.NOT_CLOUDEVENT, "Attribute time must lie in the years 1970 to 2099.")
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        "2101-01-05T09:00:00+01:00",
+        "2100-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-23:59",
+        "1969-12-31T23:59:59Z",
+        "0001-01-01T00:00:00+00:00",
+    ],
+)
+def test_a_time_outside_the_years_1970_to_2099_is_not_cloudevent(time: str) -> None:
+    for value in (event(time=time), absence(time=time)):
+        raw = orjson.dumps(value)
+        assert accept(raw) is None
+        assert decoded(value) == YEARS
+        with pytest.raises(ValidationError):
+            ContactEvent.model_validate(value)
+
+
+@pytest.mark.parametrize(
+    "time", ["2099-12-31T23:59:59-23:59", "1970-01-01T00:00:00+23:59", "1970-01-01T00:00:00Z"]
+)
+def test_a_time_whose_year_as_written_is_in_range_is_fine(time: str) -> None:
+    assert isinstance(decoded(event(time=time)), ContactEvent)
+    assert accept(orjson.dumps(event(time=time))) is not None
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2100-01-01", "1969-12-31", "0000-01-01"])
+@pytest.mark.parametrize("field", ["from", "until", "valid_until"])
+def test_a_date_outside_1970_to_2099_is_invalid_data(day: str, field: str) -> None:
+    if field == "valid_until":
+        value = assigned(valid_until=day)
+    else:
+        value = set_in(absence(), f"data.{field}", day)
+    assert accept(orjson.dumps(value)) is None
+    assert decoded(value) == Rejection(
+        Code.INVALID_DATA, f"Invalid data.{field}: must lie in 1970-01-01 to 2099-12-31."
+    )
+
+
+def test_dates_at_the_ends_of_the_range_are_fine() -> None:
+    value = set_in(set_in(absence(), "data.from", "1970-01-01"), "data.until", "2099-12-31")
+    assert isinstance(decoded(value), ContactEvent)
+    assert accept(orjson.dumps(value)) is not None
+    assert isinstance(decoded(assigned(valid_until="2099-12-31")), ContactEvent)
