@@ -169,3 +169,38 @@ def test_the_shared_example_story(tmp_path: Path) -> None:
     [view] = found["views"]
     assert view["name"] == "Dekk og Felg Nord AS"
     assert view["contact_person"]["basis"] == "assigned"
+
+
+def test_times_and_dates_outside_the_years_computed_with_are_rejected(tmp_path: Path) -> None:
+    invalid = Path(__file__).resolve().parents[1] / "enkontakt" / "schemas" / "examples" / "invalid"
+    names = [
+        "not-cloudevent--time-after-2099.json",
+        "not-cloudevent--time-year-9999.json",
+        "not-cloudevent--time-before-1970.json",
+        "not-cloudevent--time-offset-minutes-60.json",
+        "invalid-data--valid-until-year-9999.json",
+        "invalid-data--absence-until-year-9999.json",
+    ]
+    lines = [json.dumps(json.loads((invalid / name).read_text("utf-8"))) for name in names]
+    last_days = [  # the latest the contract allows, which must not break the rules either
+        json.loads(line) for line in lines if '"valid_until"' in line or '"until"' in line
+    ]
+    last_days[0]["data"]["valid_until"] = "2099-12-31"
+    last_days[1]["data"]["until"] = "2099-12-31"
+    inquiry = json.loads(lines[0]) | {"time": "2099-12-31T23:59:59-23:59"}
+    accepted = [json.dumps(value) for value in (*last_days, inquiry)]
+    out = tmp_path / "out"
+    path = write(tmp_path, *lines, *accepted)
+    result = subprocess.run(
+        [sys.executable, "-m", "enkontakt.cli", "replay", str(path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    found = outputs(out)
+    assert [(r["line"], r["error"]) for r in found["rejected"]] == [
+        (n, name.split("--")[0]) for n, name in enumerate(names, start=1)
+    ]
+    assert found["summary"]["applied"] == 3

@@ -14,7 +14,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from enkontakt.schemas.base import ContractModel, Instant
+from enkontakt.schemas.base import ContractModel, EventTime
 from enkontakt.schemas.event_data import (
     ContactPersonAbsent,
     ContactPersonAssigned,
@@ -92,7 +92,9 @@ class ContactEvent(ContractModel):
         min_length=1, description="URI-reference naming the upstream system, e.g. urn:system:arena."
     )
     type: EventType = Field(description="The event type, which fixes the shape of data.")
-    time: Instant = Field(description="When the thing happened (RFC 3339 with an offset).")
+    time: EventTime = Field(
+        description="When the thing happened (RFC 3339 with an offset), in the years 1970 to 2099."
+    )
     datacontenttype: str | None = Field(
         None, pattern=DATACONTENTTYPE_PATTERN, description="Media type of data: application/json."
     )
@@ -110,7 +112,7 @@ class ContactEvent(ContractModel):
             name: item
             for name, item in value.items()
             if name in cls.model_fields
-            or not (isinstance(name, str) and _EXTENSION_NAME.match(name))
+            or not (isinstance(name, str) and _EXTENSION_NAME.fullmatch(name))
         }
 
     @classmethod

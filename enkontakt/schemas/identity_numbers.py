@@ -22,6 +22,7 @@ _ZEROS = re.compile(rb"0+")
 _SEPARATORS = str.maketrans("", "", " .-")
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
 _ELEVEN_DIGITS = b"0" * 11
+_NOT_IN_SHAPE = b" .-\t\n\r"
 
 
 def holds_identity_number(text: str) -> bool:
@@ -54,19 +55,31 @@ def find_identity_number(value: object) -> Path | None:
     return None
 
 
-def may_hold_identity_number(json_text: bytes | str) -> bool:
+def may_hold_identity_number(json_text: bytes | str, shape: bytes | None = None) -> bool:
     """False only when no string value parsed from ``json_text`` can hold an identity number.
 
     A cheap pre-check on the raw JSON text. Removing every space, dot and hyphen
     from the text joins exactly the digits that the rule joins inside a string,
     while quotes keep strings apart; only ``\\u`` escapes can hide digits.
+    ``shape`` is ``digit_shape`` of the same text, if the caller has it.
     """
     raw = json_text.encode("utf-8", "surrogatepass") if isinstance(json_text, str) else json_text
     if b"\\" in raw and b"\\u" in raw:
         return True
-    if not _has_eleven_digit_run(raw):
+    if _ELEVEN_DIGITS not in (digit_shape(raw) if shape is None else shape):
         return False
     return any(fodselsnummer.is_valid(run) for run in _eleven_digit_runs(raw))
+
+
+def digit_shape(raw: bytes) -> bytes:
+    """``raw`` with every digit written ``0`` and spaces, dots, hyphens and JSON whitespace removed.
+
+    Eleven ``0`` in a row show where an identity number may be. Removing JSON
+    whitespace (tab, line feed, carriage return, space) joins no two digits in
+    valid JSON, and it joins every member name to its colon: each name then
+    ends in ``":``.
+    """
+    return raw.translate(_DIGITS_AS_ZERO, _NOT_IN_SHAPE)
 
 
 def _eleven_digit_runs(raw: bytes) -> Iterator[str]:

@@ -9,7 +9,10 @@ without saying why: ``validation.decode`` then falls back to the full decoder,
 which alone produces rejections. The fast path therefore accepts a subset of what
 the full decoder accepts — never an extension attribute, a ``null`` envelope
 attribute, a ``datacontenttype`` other than ``application/json``, a time ending
-in a lower-case ``z``, or text that may hold an identity number — and builds the
+in a lower-case ``z``, text that may hold an identity number, or a name written
+twice in one object (pydantic-core keeps the last value and never looks at the
+first, which may even be ``NaN`` or a number too large for a float, both of
+which the full decoder refuses as JSON) — and builds the
 same ``ContactEvent`` the full decoder would: the same classes, field values,
 ``time`` (``datetime.fromisoformat`` of the same text), set fields and field
 order.
@@ -23,23 +26,28 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic_core import CoreSchema, SchemaValidator
 from pydantic_core import core_schema as cs
 
-from enkontakt.schemas.base import RFC3339_PATTERN
-from enkontakt.schemas.events import EVENT_ENVELOPES, EVENT_TYPES, ContactEvent
-from enkontakt.schemas.identity_numbers import may_hold_identity_number
+from enkontakt.schemas.base import EVENT_TIME_PATTERN
+from enkontakt.schemas.events import (
+    EVENT_ENVELOPES,
+    EVENT_TYPES,
+    ContactEvent,
+    Deputy,
+)
+from enkontakt.schemas.identity_numbers import digit_shape, may_hold_identity_number
 from enkontakt.schemas.normalise import is_valid_orgnr
 
 __all__ = ["accept", "invalid_orgnr_at", "subject_mismatch"]
 
 _OPTIONAL = ("datacontenttype", "subject")
-# RFC 3339 as the full decoder reads it, but without the lower-case "z" that it
+# RFC 3339 in the years the full decoder accepts, but without the lower-case "z" that it
 # rewrites before parsing: what matches here is parsed from the very same text.
-_TIME_PATTERN = RFC3339_PATTERN.replace("[Zz]", "Z")
+_TIME_PATTERN = EVENT_TIME_PATTERN.replace("[Zz]", "Z")
 _VALID_ORGNRS: set[str] = set()
 _VALID_ORGNRS_LIMIT = 65_536
 
@@ -50,7 +58,9 @@ def accept(raw: bytes | str) -> ContactEvent | None:
         event: ContactEvent = _validate(raw)
     except Exception:  # any failure, including unexpected ones, leaves it to the full decoder
         return None
-    if may_hold_identity_number(raw):
+    text = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    shape = digit_shape(text)
+    if may_hold_identity_number(text, shape) or shape.count(b'":') != _members(event):
         return None
     fields = event.__dict__
     data = fields["data"]
@@ -94,6 +104,44 @@ def subject_mismatch(subject: str, data: BaseModel) -> str | None:
     if subject != employer.orgnr:
         return "Attribute subject differs from data.employer.orgnr."
     return None
+
+
+def _members(event: ContactEvent) -> int:
+    """How many members the objects of ``event`` hold, the envelope's and data's included.
+
+    Every member name in the JSON text ends in ``":`` once whitespace is removed,
+    so the text has at least as many ``":`` as members, and has more whenever a
+    name was written twice in one object (the event has it once). More ``":``
+    inside strings only make ``accept`` hand the event over.
+    """
+    data = event.__dict__["data"]
+    count = len(event.__pydantic_fields_set__) + len(data.__pydantic_fields_set__)
+    fields = data.__dict__
+    for name in _OBJECT_FIELDS[type(data)]:
+        value = fields[name]
+        if value is not None:
+            count += len(value.__pydantic_fields_set__)
+            if isinstance(value, Deputy):
+                count += len(value.actor.__pydantic_fields_set__)
+                count += len(value.person.__pydantic_fields_set__)
+    return count
+
+
+def _object_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that hold a model (optional ones included)."""
+    return tuple(
+        name
+        for name, field in model.model_fields.items()
+        if any(
+            isinstance(kind, type) and issubclass(kind, BaseModel)
+            for kind in (field.annotation, *get_args(field.annotation))
+        )
+    )
+
+
+# Of the objects in data only Deputy holds objects (its actor and person), which
+# _members counts by hand; a test holds this.
+_OBJECT_FIELDS = {model: _object_fields(model) for model in EVENT_TYPES.values()}
 
 
 def _valid_orgnr(text: str) -> bool:

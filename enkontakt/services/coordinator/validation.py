@@ -23,7 +23,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from enkontakt.schemas.base import parse_rfc3339
+from enkontakt.schemas.base import FIRST_YEAR, LAST_YEAR, in_years, parse_rfc3339
 from enkontakt.schemas.events import (
     DATACONTENTTYPE_PATTERN,
     EVENT_ENVELOPES,
@@ -38,6 +38,7 @@ from enkontakt.schemas.identity_numbers import (
 )
 from enkontakt.schemas.rejection import RejectionCode
 from enkontakt.services.coordinator.fast_decode import accept, invalid_orgnr_at, subject_mismatch
+from enkontakt.services.coordinator.repeated_names import has_repeated_name
 
 __all__ = [
     "Rejection",
@@ -54,6 +55,7 @@ _ATTRIBUTES = frozenset({"specversion", "id", "source", "type", "time", *_OPTION
 _EXTENSION_NAME = re.compile(EXTENSION_NAME_PATTERN)
 _DATACONTENTTYPE = re.compile(DATACONTENTTYPE_PATTERN)
 _SHOWN_NAME = re.compile(r"[A-Za-z_]{1,40}")
+_REPEATED_NAME = "A name appears more than once in one JSON object."
 _PYDANTIC_MESSAGES_WITHOUT_INPUT = frozenset(
     {
         "literal_error",
@@ -100,6 +102,8 @@ def decode_full(raw: bytes | str) -> ContactEvent | Rejection:
         parsed = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return Rejection(RejectionCode.MALFORMED_JSON, "The value is not valid UTF-8 JSON.")
+    if has_repeated_name(raw):
+        return Rejection(RejectionCode.MALFORMED_JSON, _REPEATED_NAME)
     return _decode(parsed, scan=may_hold_identity_number(raw))
 
 
@@ -118,17 +122,19 @@ def decode_binary(
     """
     if not any(name.lower() == "ce_specversion" for name, _ in headers):
         return decode(value)
-    if value is None:
-        return Rejection(RejectionCode.MALFORMED_JSON, "The message has no value.")
-    try:
-        data = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return Rejection(RejectionCode.MALFORMED_JSON, "The data is not valid UTF-8 JSON.")
+    data: dict[str, object] = {}
+    if value:  # without a value (None or empty) the event has no data: not-cloudevent
+        try:
+            data["data"] = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return Rejection(RejectionCode.MALFORMED_JSON, "The data is not valid UTF-8 JSON.")
+        if has_repeated_name(value):
+            return Rejection(RejectionCode.MALFORMED_JSON, _REPEATED_NAME)
     try:
         attributes = _header_attributes(headers)
     except _Rejected as rejected:
         return rejected.rejection
-    return _decode({**attributes, "data": data}, scan=True)
+    return _decode({**attributes, **data}, scan=True)
 
 
 def _header_attributes(headers: Sequence[tuple[str, bytes | None]]) -> dict[str, str]:
@@ -198,6 +204,8 @@ def _event_time(value: object) -> datetime:
     time = parse_rfc3339(value) if isinstance(value, str) else None
     if time is None:
         raise _not_cloudevent("Attribute time is missing or not RFC 3339 with an offset.")
+    if not in_years(time):
+        raise _not_cloudevent(f"Attribute time must lie in the years {FIRST_YEAR} to {LAST_YEAR}.")
     return time
 
 
@@ -205,7 +213,7 @@ def _check_optional_attributes(obj: Mapping[str, object]) -> None:
     content_type = obj.get("datacontenttype")
     if content_type is not None and not (
         content_type == "application/json"
-        or (isinstance(content_type, str) and _DATACONTENTTYPE.match(content_type))
+        or (isinstance(content_type, str) and _DATACONTENTTYPE.fullmatch(content_type))
     ):
         raise _not_cloudevent("Attribute datacontenttype is not application/json.")
     subject = obj.get("subject")
@@ -214,7 +222,7 @@ def _check_optional_attributes(obj: Mapping[str, object]) -> None:
     if _ATTRIBUTES.issuperset(obj):
         return
     for name in obj.keys() - _ATTRIBUTES:
-        if not (isinstance(name, str) and _EXTENSION_NAME.match(name)):
+        if not (isinstance(name, str) and _EXTENSION_NAME.fullmatch(name)):
             raise _not_cloudevent("An attribute name is not lower-case alphanumeric.")
 
 

@@ -26,7 +26,17 @@ from stdnum.no import fodselsnummer
 
 from enkontakt.generate import OSLO, generate_events
 from enkontakt.schemas import generate
-from enkontakt.schemas.events import EVENT_ENVELOPES, ContactEvent, ContactRegisteredEvent
+from enkontakt.schemas.events import (
+    EVENT_ENVELOPES,
+    Actor,
+    Candidate,
+    ContactEvent,
+    ContactRegisteredEvent,
+    Deputy,
+    Employer,
+    Person,
+)
+from enkontakt.services.coordinator import fast_decode
 from enkontakt.services.coordinator.fast_decode import accept
 from enkontakt.services.coordinator.validation import Rejection, decode, decode_full
 
@@ -161,6 +171,46 @@ def test_json_edge_cases(raw: bytes | str) -> None:
     held_to_full(raw)
 
 
+SHADOWED_TOKENS = [b"NaN", b"Infinity", b"-Infinity", b"1e400", b"-1E+400", b"1" + b"0" * 30]
+
+
+@pytest.mark.parametrize("token", SHADOWED_TOKENS)
+@pytest.mark.parametrize("name", [b'"id":', b'"channel":', b'"data":', b'"orgnr":', b'"until":'])
+def test_a_value_shadowed_by_a_repeated_name_is_not_passed_over(token: bytes, name: bytes) -> None:
+    absence = orjson.dumps(
+        json.loads((EXAMPLES / "valid" / "contact-person-absent.json").read_bytes())
+    )
+    for base in (BASE, absence, orjson.dumps(orjson.loads(BASE), option=orjson.OPT_INDENT_2)):
+        if name in base:
+            raw = base.replace(name, name + token + b"," + name, 1)
+            assert accept(raw) is None
+            assert held_to_full(raw) is None
+            if token != SHADOWED_TOKENS[-1]:  # a long integer is JSON
+                assert decode(raw).code == "malformed-json"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        edited(b'"measure":', b'"measure":"15108695088","measure":'),
+        edited(b'"data":{', b'"data":{"notes":"text"},"data":{'),
+        edited(b'"person":{', b'"person":{"id":"x","id":'),
+        edited(b'"id":', b'"id" :"x","id"\n\t:'),
+        edited(b'"employer":{', b'"employer":{"name":"a", "name":'),
+    ],
+)
+def test_a_repeated_name_is_never_taken_by_the_fast_path(raw: bytes) -> None:
+    assert accept(raw) is None
+    held_to_full(raw)
+
+
+def test_the_member_count_knows_every_object() -> None:
+    models = [*fast_decode._OBJECT_FIELDS, Actor, Candidate, Deputy, Employer, Person]
+    nested = {model: fast_decode._object_fields(model) for model in models}
+    assert nested[Deputy] == ("actor", "person")
+    assert all(not nested[model] for model in (Actor, Candidate, Employer, Person))
+
+
 def test_the_envelope_is_validated_by_its_own_strict_schema() -> None:
     with_extension = orjson.loads(BASE) | {"traceparent": "00-ab-01"}
     assert accept(orjson.dumps(with_extension)) is None
@@ -275,7 +325,7 @@ VALID_OFFSETS = ["Z", "z", "+01:00", "+02:00", "-00:00", "+14:00", "-03:30", "+0
 def times(draw: st.DrawFn, valid: bool = False) -> str:
     day = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 364)))
     clocks = VALID_CLOCKS if valid else [*VALID_CLOCKS, "24:00:00", "12:00:60"]
-    offsets = VALID_OFFSETS if valid else [*VALID_OFFSETS, "+24:00", ""]
+    offsets = VALID_OFFSETS if valid else [*VALID_OFFSETS, "+24:00", "+02:60", "-23:60", ""]
     clock = draw(st.sampled_from(clocks))
     separator = draw(st.sampled_from(["T", "t"] if valid else ["T", "t", " "]))
     fraction = draw(st.sampled_from(["", ".5", ".123456", ".123456789"]))

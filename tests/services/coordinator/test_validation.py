@@ -11,10 +11,12 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from stdnum.no import fodselsnummer
 
 from enkontakt.schemas.events import ContactEvent, ContactPersonAbsentEvent, ContactRegistered
 from enkontakt.schemas.normalise import normalise_email, normalise_phone
+from enkontakt.services.coordinator.fast_decode import accept
 from enkontakt.services.coordinator.validation import (
     Rejection,
     RejectionCode,
@@ -103,13 +105,69 @@ def test_malformed_json(raw: bytes | str) -> None:
 
 
 def test_a_message_without_value_is_malformed_json() -> None:
-    for result in (decode(None), decode_binary([("ce_specversion", b"1.0")], None)):
+    for result in (decode(None), decode_binary([], None), decode_binary([("x", b"1")], None)):
         assert result == Rejection(Code.MALFORMED_JSON, "The message has no value.")
+
+
+@pytest.mark.parametrize("value", [None, b""])
+def test_a_binary_mode_message_without_data_is_not_cloudevent(value: bytes | None) -> None:
+    headers = headers_of(event())
+    assert decode_binary(headers, value) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute data is missing or not a JSON object."
+    )
+    without_id = [(name, raw) for name, raw in headers if name != "ce_id"]
+    assert decode_binary(without_id, value) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute id is missing, empty or not a string."
+    )
+    assert decode_binary([("ce_specversion", b"1.0")], value) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute id is missing, empty or not a string."
+    )
 
 
 def test_invalid_utf8_inside_a_string_is_malformed_json() -> None:
     raw = orjson.dumps(event()).replace("Tromsø".encode(), b"Troms\xf8")
     assert decode(raw) == Rejection(Code.MALFORMED_JSON, "The value is not valid UTF-8 JSON.")
+
+
+REPEATED = Rejection(Code.MALFORMED_JSON, "A name appears more than once in one JSON object.")
+
+
+def written_twice(old: bytes, new: bytes, value: object = None) -> bytes:
+    raw = orjson.dumps(event() if value is None else value)
+    assert old in raw
+    return raw.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'"channel":', b'"channel":"15108695088","channel":'),
+        (b'"channel":', f'"channel":"{FNR}","channel":'.encode()),
+        (b'"data":{', b'"data":{"notes":"ill since May"},"data":{'),
+        (b'"data":{', b'"data":{"employer":{"orgnr":"974760673"},'),
+        (b'"person":{', b'"person":{"name":"x","name":"y",'),
+        (b'"id":', b'"id":"a","i\\u0064":'),
+        (b'"type":', b'"type":"x.y.v1",\n "type" :'),
+        (b'"specversion":', b'"specversion":"0.3","specversion":'),
+        (b'"candidate":{', b'"candidate":{"ref":[{"a":1,"a":2}],'),
+    ],
+)
+def test_a_name_repeated_in_one_object_is_malformed_json(old: bytes, new: bytes) -> None:
+    raw = written_twice(old, new)
+    assert decode(raw) == REPEATED
+    assert decode(raw.decode("utf-8")) == REPEATED
+
+
+def test_a_name_repeated_in_binary_mode_data_is_malformed_json() -> None:
+    value = event()
+    data = written_twice(b'"channel":', b'"channel":"15108695088","channel":', value.pop("data"))
+    assert decode_binary(headers_of(value), data) == REPEATED
+
+
+def test_the_same_name_in_different_objects_is_fine() -> None:
+    raw = written_twice(b'"data":{', b'"data":{"x":{"name":"a","id":{"name":1}},')
+    assert decode(raw) == Rejection(Code.INVALID_DATA, "Unknown field data.x.")
+    assert isinstance(decode(orjson.dumps(event())), ContactEvent)  # id and name repeat
 
 
 def without(name: str) -> Event:
@@ -549,3 +607,108 @@ def test_mutated_events_never_raise_and_text_and_object_agree(value: Event) -> N
 @given(json_values)
 def test_any_json_value_never_raises(value: Any) -> None:
     assert isinstance(decoded(value), ContactEvent | Rejection)
+
+
+def assigned(**data: Any) -> Event:
+    value = event(type="enkontakt.contact-person.assigned.v1")
+    value["data"] = {k: v for k, v in value["data"].items() if k in ("employer", "actor", "person")}
+    value["data"] |= data
+    return value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (event(**{"abc\n": "x"}), Code.NOT_CLOUDEVENT),
+        (event(datacontenttype="application/json\n"), Code.NOT_CLOUDEVENT),
+        (event(datacontenttype="application/json; charset=utf-8\n"), Code.NOT_CLOUDEVENT),
+        (event(time="2026-10-05T09:30:00+02:00\n"), Code.NOT_CLOUDEVENT),
+        (set_in(absence(), "data.from", "2026-10-19\n"), Code.INVALID_DATA),
+        (set_in(absence(), "data.until", "2026-10-30\n"), Code.INVALID_DATA),
+        (assigned(valid_until="2026-10-30\n"), Code.INVALID_DATA),
+        (set_in(event(), "data.candidate.ref", "k-1\n"), Code.INVALID_DATA),
+        (set_in(event(), "data.measure", "MENTOR\n"), Code.INVALID_DATA),
+    ],
+)
+def test_a_final_line_feed_is_not_part_of_a_pattern(value: Event, expected: RejectionCode) -> None:
+    result = decoded(value)
+    assert isinstance(result, Rejection)
+    assert result.code == expected
+    assert "\n" not in result.detail
+    assert "2026" not in result.detail
+    with pytest.raises(ValidationError):
+        ContactEvent.model_validate(value)
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "2026-00-10"])
+def test_a_date_that_does_not_exist_is_named_without_its_value(day: str) -> None:
+    result = decoded(set_in(absence(), "data.from", day))
+    assert result == Rejection(
+        Code.INVALID_DATA, "Invalid data.from: must be a date that exists, written YYYY-MM-DD."
+    )
+
+
+@pytest.mark.parametrize("offset", ["+02:60", "-00:60", "+01:99", "+24:00", "-25:00", "+99:00"])
+def test_an_offset_beyond_23_59_is_not_cloudevent(offset: str) -> None:
+    raw = orjson.dumps(event(time=f"2026-10-05T09:30:00{offset}"))
+    assert accept(raw) is None
+    assert decode(raw) == Rejection(
+        Code.NOT_CLOUDEVENT, "Attribute time is missing or not RFC 3339 with an offset."
+    )
+
+
+@pytest.mark.parametrize("offset", ["+23:59", "-23:59", "+00:00", "-09:30", "+05:45"])
+def test_an_offset_up_to_23_59_is_fine(offset: str) -> None:
+    result = decode(orjson.dumps(event(time=f"2026-10-05T09:30:00{offset}")))
+    assert isinstance(result, ContactEvent)
+    assert result.time.isoformat().endswith(offset)
+
+
+YEARS = Rejection(Code.NOT_CLOUDEVENT, "Attribute time must lie in the years 1970 to 2099.")
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        "2101-01-05T09:00:00+01:00",
+        "2100-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-23:59",
+        "1969-12-31T23:59:59Z",
+        "0001-01-01T00:00:00+00:00",
+    ],
+)
+def test_a_time_outside_the_years_1970_to_2099_is_not_cloudevent(time: str) -> None:
+    for value in (event(time=time), absence(time=time)):
+        raw = orjson.dumps(value)
+        assert accept(raw) is None
+        assert decoded(value) == YEARS
+        with pytest.raises(ValidationError):
+            ContactEvent.model_validate(value)
+
+
+@pytest.mark.parametrize(
+    "time", ["2099-12-31T23:59:59-23:59", "1970-01-01T00:00:00+23:59", "1970-01-01T00:00:00Z"]
+)
+def test_a_time_whose_year_as_written_is_in_range_is_fine(time: str) -> None:
+    assert isinstance(decoded(event(time=time)), ContactEvent)
+    assert accept(orjson.dumps(event(time=time))) is not None
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2100-01-01", "1969-12-31", "0000-01-01"])
+@pytest.mark.parametrize("field", ["from", "until", "valid_until"])
+def test_a_date_outside_1970_to_2099_is_invalid_data(day: str, field: str) -> None:
+    if field == "valid_until":
+        value = assigned(valid_until=day)
+    else:
+        value = set_in(absence(), f"data.{field}", day)
+    assert accept(orjson.dumps(value)) is None
+    assert decoded(value) == Rejection(
+        Code.INVALID_DATA, f"Invalid data.{field}: must lie in 1970-01-01 to 2099-12-31."
+    )
+
+
+def test_dates_at_the_ends_of_the_range_are_fine() -> None:
+    value = set_in(set_in(absence(), "data.from", "1970-01-01"), "data.until", "2099-12-31")
+    assert isinstance(decoded(value), ContactEvent)
+    assert accept(orjson.dumps(value)) is not None
+    assert isinstance(decoded(assigned(valid_until="2099-12-31")), ContactEvent)
