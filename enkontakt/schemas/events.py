@@ -56,6 +56,10 @@ __all__ = [
 
 EXTENSION_NAME_PATTERN = r"^[a-z0-9]+$"
 DATACONTENTTYPE_PATTERN = r"^application/json(\s*;.*)?$"
+# A URI-reference (RFC 3986): only its characters, and % only as an escape. Any
+# such text parses as a URI or a relative reference, save rare misplaced
+# brackets ("[" and "]" are for an IP-literal host).
+SOURCE_PATTERN = r"^([A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})+$"
 _EXTENSION_NAME = re.compile(EXTENSION_NAME_PATTERN)
 
 EventType = Literal[
@@ -89,7 +93,9 @@ class ContactEvent(ContractModel):
     specversion: Literal["1.0"] = Field(description="CloudEvents version, always 1.0.")
     id: str = Field(min_length=1, description="Event id, unique within its source.")
     source: str = Field(
-        min_length=1, description="URI-reference naming the upstream system, e.g. urn:system:arena."
+        min_length=1,
+        pattern=SOURCE_PATTERN,
+        description="URI-reference naming the upstream system, e.g. urn:system:arena.",
     )
     type: EventType = Field(description="The event type, which fixes the shape of data.")
     time: EventTime = Field(

@@ -36,6 +36,7 @@ from enkontakt.schemas.base import EVENT_TIME_PATTERN
 from enkontakt.schemas.events import (
     EVENT_ENVELOPES,
     EVENT_TYPES,
+    SOURCE_PATTERN,
     ContactEvent,
     Deputy,
 )
@@ -161,7 +162,7 @@ def _envelope_schema(event_type: str, data_model: type[BaseModel]) -> CoreSchema
     attributes: dict[str, CoreSchema] = {
         "specversion": cs.literal_schema(["1.0"]),
         "id": cs.str_schema(min_length=1, strict=True),
-        "source": cs.str_schema(min_length=1, strict=True),
+        "source": cs.str_schema(min_length=1, pattern=SOURCE_PATTERN, strict=True),
         "type": cs.literal_schema([event_type]),
         "time": cs.chain_schema(
             [

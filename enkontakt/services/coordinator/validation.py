@@ -29,6 +29,7 @@ from enkontakt.schemas.events import (
     EVENT_ENVELOPES,
     EVENT_TYPES,
     EXTENSION_NAME_PATTERN,
+    SOURCE_PATTERN,
     ContactEvent,
 )
 from enkontakt.schemas.identity_numbers import (
@@ -54,6 +55,7 @@ _REQUIRED_STRINGS = ("id", "source", "type")
 _ATTRIBUTES = frozenset({"specversion", "id", "source", "type", "time", *_OPTIONAL, "data"})
 _EXTENSION_NAME = re.compile(EXTENSION_NAME_PATTERN)
 _DATACONTENTTYPE = re.compile(DATACONTENTTYPE_PATTERN)
+_SOURCE = re.compile(SOURCE_PATTERN)
 _SHOWN_NAME = re.compile(r"[A-Za-z_]{1,40}")
 _REPEATED_NAME = "A name appears more than once in one JSON object."
 _PYDANTIC_MESSAGES_WITHOUT_INPUT = frozenset(
@@ -189,6 +191,8 @@ def _check_envelope(obj: object) -> dict[str, Any]:
         if not isinstance(value, str) or not value:
             raise _not_cloudevent(f"Attribute {name} is missing, empty or not a string.")
         envelope[name] = value
+    if _SOURCE.fullmatch(envelope["source"]) is None:
+        raise _not_cloudevent("Attribute source is not a URI-reference.")
     envelope["time"] = _event_time(get("time"))
     _check_optional_attributes(obj)
     if not isinstance(data := obj.get("data"), dict):
