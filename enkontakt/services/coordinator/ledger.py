@@ -282,6 +282,9 @@ class Ledger:
     def _apply_assignment(self, state: EmployerState, stamp: Stamp, data: Any) -> None:
         actor = actor_of(data.actor)
         ident = self._mention(stamp, actor, data.person, state.orgnr)
+        # The assignment's own actor first: of two NAV actors in one event, the
+        # first noted names the unit (CONTRACT §2, "Unit").
+        state.note_actor(stamp, actor)
         deputy_ident = deputy_actor = None
         if data.deputy is not None:
             deputy_actor = actor_of(data.deputy.actor)
@@ -292,7 +295,6 @@ class Ledger:
             Assignment(stamp, ident, actor, deputy_ident, deputy_actor, data.valid_until),
             key=lambda a: a.stamp,
         )
-        state.note_actor(stamp, actor)
         for named in (ident, deputy_ident):
             if named is not None:
                 self.assigned_at.setdefault(named, set()).add(state.orgnr)

@@ -164,3 +164,16 @@ def test_unit_falls_back_to_the_latest_event_naming_a_nav_actor() -> None:
 def test_no_nav_actor_means_no_unit() -> None:
     view = view_of(replay(contact("2026-10-01 09:00", person(1), actor=MEASURE_PROVIDER)))
     assert view["unit"] is None
+
+
+def test_an_assignment_naming_two_nav_actors_falls_back_to_its_own_not_its_deputys() -> None:
+    # The assignment ran out; the most active human is a measure provider's, so
+    # the unit is the NAV actor of the latest event naming one: the assignment,
+    # whose own actor (1902) comes before its deputy's (0314).
+    assignment = assign("2026-10-01 08:00", A, deputy=D, valid_until="2026-10-05")
+    assignment["data"]["deputy"]["actor"] = OTHER_NAV
+    view = view_of(
+        replay(assignment, contact("2026-10-07 09:00", person(9), actor=MEASURE_PROVIDER))
+    )
+    assert view["contact_person"]["basis"] == "most_active"
+    assert view["unit"] == "1902"
