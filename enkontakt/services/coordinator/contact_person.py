@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from enkontakt.services.coordinator.consolidation import Contact, at_of
 from enkontakt.services.coordinator.employer import Assignment, EmployerState, Start
-from enkontakt.services.coordinator.facts import ActorRef
+from enkontakt.services.coordinator.facts import ActorRef, Stamp
 from enkontakt.services.coordinator.people import People
 from enkontakt.services.notifier.calendar import oslo_date_us
 
@@ -77,17 +77,20 @@ def from_assignment(assignment: Assignment, people: People, t: int) -> Choice:
 
 
 def job_specialist_start(state: EmployerState, t: int) -> Start | None:
-    """The start of the most recently started active follow-up whose responsible
+    """The start naming the responsible human at ``t`` of the most recently
+    started active follow-up (by its first start: CONTRACT §2) whose responsible
     actor at ``t`` is a job specialist."""
     best: Start | None = None
+    best_started: Stamp | None = None
     for follow_up in state.follow_ups.values():
         if not follow_up.active_at(t):
             continue
         start = follow_up.responsible_at(t)
         if start is None or start.actor.type != "job_specialist":
             continue
-        if best is None or start.stamp > best.stamp:
-            best = start
+        started = follow_up.starts[0].stamp
+        if best_started is None or started > best_started:
+            best, best_started = start, started
     return best
 
 

@@ -177,3 +177,15 @@ def test_an_assignment_naming_two_nav_actors_falls_back_to_its_own_not_its_deput
     )
     assert view["contact_person"]["basis"] == "most_active"
     assert view["unit"] == "1902"
+
+
+def test_of_two_job_specialists_the_most_recently_started_follow_up_names_one() -> None:
+    # X took over k-1 (started in January) in March; k-2 (started in February)
+    # is the most recently started follow-up, so its job specialist Y is shown.
+    shown = chosen(
+        start("2026-01-05 09:00", "k-1", person(7)),
+        start("2026-02-02 09:00", "k-2", person(8), actor=SPECIALIST),
+        start("2026-03-02 09:00", "k-1", person(9), actor=SPECIALIST),
+        contact("2026-03-03 09:00", person(5)),
+    )
+    assert (shown["name"], shown["basis"]) == ("Person 8", "job_specialist")
