@@ -41,8 +41,8 @@ REDRIVEN_HEADER = "enkontakt-redriven-from"
 """Added to a re-driven event: ``<dlq topic>:<partition>:<offset>`` it came from."""
 
 _DROPPED_HEADERS = frozenset({ERROR_HEADER, DETAIL_HEADER, REDRIVEN_HEADER})
-_ORGNR_KEY = re.compile(rb"^\d{9}$")
-_RELATIVE = re.compile(r"^(\d+)([mhd])$")
+_ORGNR_KEY = re.compile(rb"[0-9]{9}")  # both matched whole (fullmatch)
+_RELATIVE = re.compile(r"([0-9]+)([mhd])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 Headers = tuple[tuple[str, bytes], ...]
@@ -117,7 +117,7 @@ def shown_key(key: bytes | None) -> str:
     """A key fit to print: an orgnr as it is, anything else only described."""
     if key is None:
         return "-"
-    return key.decode() if _ORGNR_KEY.match(key) else "(not an orgnr)"
+    return key.decode() if _ORGNR_KEY.fullmatch(key) else "(not an orgnr)"
 
 
 def row(record: Rejected) -> str:
@@ -217,7 +217,7 @@ async def redrive(settings: KafkaSettings, records: Sequence[Rejected]) -> int:
 
 def parse_time(text: str, now: datetime | None = None) -> datetime:
     """An RFC 3339 time with offset, or an age such as ``90m``, ``6h`` or ``14d`` before now."""
-    relative = _RELATIVE.match(text)
+    relative = _RELATIVE.fullmatch(text)
     if relative:
         amount, unit = relative.groups()
         start = now or datetime.now(UTC)
@@ -235,7 +235,7 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
 
 def parse_offset(text: str) -> list[tuple[int, int]]:
     """``P:O`` (one record) or ``P:FIRST-LAST`` (inclusive) as (partition, offset) pairs."""
-    match = re.fullmatch(r"(\d+):(\d+)(?:-(\d+))?", text)
+    match = re.fullmatch(r"([0-9]+):([0-9]+)(?:-([0-9]+))?", text)
     if not match:
         raise argparse.ArgumentTypeError(f"expected PARTITION:OFFSET[-LAST], got {text!r}")
     partition, first, last = match.groups()

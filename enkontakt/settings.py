@@ -20,7 +20,7 @@ from pydantic import Field, FilePath, ValidationError, field_validator, model_va
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_BROKER_ADDRESS = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
+_BROKER_ADDRESS = re.compile(r"[A-Za-z0-9._-]+:[0-9]{1,5}")  # matched whole (fullmatch)
 _TOPIC_CHARS = r"[A-Za-z0-9._-]"
 
 TopicName = Annotated[str, Field(pattern=rf"^{_TOPIC_CHARS}{{1,200}}$")]
@@ -186,7 +186,7 @@ class KafkaSettings(_Settings):
     def _check_brokers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("at least one broker is required")
-        bad = [address for address in value if not _BROKER_ADDRESS.match(address)]
+        bad = [address for address in value if not _BROKER_ADDRESS.fullmatch(address)]
         if bad:
             raise ValueError(f"expected host:port, got {', '.join(map(repr, bad))}")
         return value

@@ -24,8 +24,8 @@ from enkontakt.api.settings import ApiSettings
 SUPERVISOR = "supervisor"
 EMPLOYER = "employer"
 ROLES = frozenset({SUPERVISOR, EMPLOYER})
-UNIT = re.compile(r"^\d{4}$")
-ORGNR = re.compile(r"^\d{9}$")
+UNIT = re.compile(r"[0-9]{4}")  # matched whole (fullmatch): no final line feed
+ORGNR = re.compile(r"[0-9]{9}")
 ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 
 
@@ -104,9 +104,9 @@ def principal_from(claims: dict[str, Any]) -> Principal:
     roles, units, orgnr = claims.get("roles"), claims.get("units", []), claims.get("orgnr")
     if not _strings(roles) or not set(roles) <= ROLES:
         raise InvalidToken("roles")
-    if not _strings(units) or not all(UNIT.match(unit) for unit in units):
+    if not _strings(units) or not all(UNIT.fullmatch(unit) for unit in units):
         raise InvalidToken("units")
-    if orgnr is not None and not (isinstance(orgnr, str) and ORGNR.match(orgnr)):
+    if orgnr is not None and not (isinstance(orgnr, str) and ORGNR.fullmatch(orgnr)):
         raise InvalidToken("orgnr")
     return Principal(
         subject=pseudonymous(str(claims["sub"])),

@@ -35,7 +35,7 @@ SERVICES = ("coordinator", "notifier")
 
 
 _TOPIC_ALREADY_EXISTS = 36
-_KUBERNETES_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+_KUBERNETES_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")  # matched whole
 
 log = get_logger(__name__)
 
@@ -88,7 +88,7 @@ def kubernetes_name(topic: str, team: str) -> str | None:
     if not topic.startswith(prefix):
         return None
     name = topic.removeprefix(prefix)
-    return name if len(name) <= 253 and _KUBERNETES_NAME.match(name) else None
+    return name if len(name) <= 253 and _KUBERNETES_NAME.fullmatch(name) else None
 
 
 async def create_missing(settings: KafkaSettings, specs: tuple[TopicSpec, ...]) -> list[str]:

@@ -41,6 +41,9 @@ BAD_TOKENS = {
     "roles not a list": token("supervisor", ["1902"]),  # type: ignore[arg-type]
     "unknown role": token(["admin"], ["1902"]),
     "unit not 4 digits": token(["supervisor"], ["19020"]),
+    "unit with a line feed": token(["supervisor"], ["1902\n"]),
+    "unit in other digits": token(["supervisor"], ["\u0661\u0669\u0660\u0662"]),
+    "orgnr with a line feed": token(["employer"], orgnr="974760673\n"),
     "orgnr not 9 digits": token(["employer"], orgnr="97476067"),
     "garbage": "not.a.token",
 }

@@ -116,6 +116,7 @@ def test_ssl_file_that_does_not_exist_is_named(clean_environment: pytest.MonkeyP
     [
         ("KAFKA_BROKERS", "broker-without-port", "expected host:port, got 'broker-without-port'"),
         ("KAFKA_BROKERS", " , ", "at least one broker is required"),
+        ("KAFKA_BROKERS", "broker:\uff19\uff10\uff19\uff12", "expected host:port"),
         ("ENKONTAKT_PROFILE", "staging", "Input should be 'production' or 'embedded'"),
         ("ENKONTAKT_PARTITIONS", "0", "greater than or equal to 1"),
         ("ENKONTAKT_PARTITIONS", "many", "valid integer"),
