@@ -19,11 +19,11 @@ from enkontakt.api.services import (
 from enkontakt.projection.queries import AlertFilter, AlertRecord, EmployerSort
 
 ORGNR = Path(
-    pattern=r"^\d{9}$",
+    pattern=r"^[0-9]{9}$",
     description="The employer's organisation number.",
     examples=["974760673"],
 )
-UNIT_QUERY = Query(pattern=r"^\d{4}$", description="Only this NAV unit (one of the token's).")
+UNIT_QUERY = Query(pattern=r"^[0-9]{4}$", description="Only this NAV unit (one of the token's).")
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": models.Problem, "description": "No token, or not a valid one."},
     403: {"model": models.Problem, "description": "Outside the token's scope."},
