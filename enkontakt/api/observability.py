@@ -40,18 +40,30 @@ class RequestMetrics:
     async def middleware(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        """Time the request, count it and log one line."""
+        """Time the request, count it and log one line; a request whose handler
+        raised is counted and logged as the 500 the server answers with."""
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            self._record(request, 500, started, error=type(exc).__name__)
+            raise
+        self._record(request, response.status_code, started)
+        return response
+
+    def _record(
+        self, request: Request, status: int, started: float, error: str | None = None
+    ) -> None:
         elapsed = time.perf_counter() - started
         route = getattr(request.scope.get("route"), "path", "unmatched")
-        self.requests.labels(request.method, route, str(response.status_code)).inc()
+        self.requests.labels(request.method, route, str(status)).inc()
         self.latency.labels(request.method, route).observe(elapsed)
+        fields = {"error": error} if error is not None else {}
         log.info(
             "http_request",
             method=request.method,
             route=route,
-            status=response.status_code,
+            status=status,
             ms=round(elapsed * 1000, 1),
+            **fields,
         )
-        return response

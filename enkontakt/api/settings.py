@@ -28,6 +28,13 @@ class ApiSettings(DatabaseSettings):
     jwt_audience: str | None = env_field(
         "ENKONTAKT_JWT_AUDIENCE", None, "Required `aud` of tokens (required with a JWKS URL)."
     )
+    subject_key: SecretStr | None = env_field(
+        "ENKONTAKT_SUBJECT_KEY",
+        None,
+        "Key (at least 32 characters) of the keyed hash that stands for a token subject "
+        "that is a national identity number; without it, the HS256 secret, else such "
+        "subjects are all stored alike.",
+    )
     cookie_secure: bool = env_field(
         "ENKONTAKT_COOKIE_SECURE",
         False,
@@ -44,4 +51,6 @@ class ApiSettings(DatabaseSettings):
             )
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("ENKONTAKT_JWT_SECRET must be at least 32 characters")
+        if self.subject_key is not None and len(self.subject_key.get_secret_value()) < 32:
+            raise ValueError("ENKONTAKT_SUBJECT_KEY must be at least 32 characters")
         return self

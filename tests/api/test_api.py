@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from enkontakt.api import openapi
+from enkontakt.api.auth import HIDDEN_SUBJECT, pseudonymous
 from enkontakt.api.settings import ApiSettings
 from enkontakt.projection.store import Projection
 from tests.api.support import CASELOAD, NOW, SECRET, SUPERVISOR, bearer, token
@@ -98,8 +100,24 @@ def test_an_identity_number_as_subject_is_never_stored(client: TestClient) -> No
     number = synthetic_identity_number()
     supervisor = token(["supervisor"], units=["1902"], sub=number)
     body = client.post("/api/alerts/absent-b/ack", headers=bearer(supervisor)).json()
-    assert body["acknowledged_by"].startswith("sha256:")
+    kept = body["acknowledged_by"]
+    assert kept.startswith("hmac:")
     assert number not in json.dumps(body)
+    # Not a plain hash of the number, which anyone could find by trying them all.
+    for digest in (
+        hashlib.sha256(number.encode()).hexdigest(),
+        hashlib.md5(number.encode()).hexdigest(),
+    ):
+        assert digest[:16] not in kept
+
+
+def test_the_subject_hash_is_keyed_and_without_a_key_tells_no_one_apart() -> None:
+    number = synthetic_identity_number()
+    written = f"{number[:6]} {number[6:]}"
+    assert pseudonymous(number, b"k" * 32) == pseudonymous(written, b"k" * 32)
+    assert pseudonymous(number, b"k" * 32) != pseudonymous(number, b"j" * 32)
+    assert pseudonymous(number, None) == HIDDEN_SUBJECT
+    assert pseudonymous("Z990001", None) == "Z990001"
 
 
 def test_health_and_metrics(client: TestClient) -> None:
@@ -109,6 +127,17 @@ def test_health_and_metrics(client: TestClient) -> None:
     metrics = client.get("/metrics").text
     assert 'route="/api/employers/{orgnr}",status="200"' in metrics
     assert s.ORGNR_A not in metrics
+
+
+def test_a_request_that_fails_inside_is_counted_as_the_500_it_gets(
+    app: FastAPI, projection: Projection
+) -> None:
+    with projection.engine.begin() as connection:
+        connection.execute(text("DROP TABLE alerts"))
+    with TestClient(app, raise_server_exceptions=False) as failing:
+        assert failing.get("/api/alerts", headers=bearer(SUPERVISOR)).status_code == 500
+        metrics = failing.get("/metrics").text
+    assert 'method="GET",route="/api/alerts",status="500"' in metrics
 
 
 def test_not_ready_without_the_schema(client: TestClient, projection: Projection) -> None:

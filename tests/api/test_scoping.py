@@ -46,6 +46,10 @@ BAD_TOKENS = {
     "orgnr with a line feed": token(["employer"], orgnr="974760673\n"),
     "orgnr not 9 digits": token(["employer"], orgnr="97476067"),
     "garbage": "not.a.token",
+    "expiry beyond any date": token(["supervisor"], ["1902"], exp=10**20),
+    "expiry as text": token(["supervisor"], ["1902"], exp="9999999999"),
+    "empty subject": token(["supervisor"], ["1902"], sub=""),
+    "subject of 201 characters": token(["supervisor"], ["1902"], sub="s" * 201),
 }
 
 
