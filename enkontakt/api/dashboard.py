@@ -15,7 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from enkontakt.api.auth import InvalidToken, Principal
 from enkontakt.api.pages import csrf_token, page
-from enkontakt.api.services import Services, ServicesDep, check_unit, forbidden, not_found
+from enkontakt.api.services import (
+    Services,
+    ServicesDep,
+    check_unit,
+    findable,
+    forbidden,
+    not_found,
+)
 from enkontakt.projection.queries import AlertFilter, EmployerSort
 
 COOKIE = "enkontakt_session"
@@ -118,7 +125,7 @@ def employer_page(request: Request, orgnr: str, found: ServicesDep) -> Response:
     try:
         if not principal.is_supervisor:
             raise forbidden()
-        record = found.queries.view(orgnr)
+        record = found.queries.view(orgnr) if findable(orgnr) else None
         if record is None:
             raise not_found("employer")
         check_unit(principal, record.unit)
@@ -152,7 +159,7 @@ async def acknowledge(request: Request, alert_id: str, found: ServicesDep) -> Re
     fields = await form_fields(request)
     if not hmac.compare_digest(fields.get("csrf", ""), csrf_token(session)):
         return page(request, "error.html", 403, message="The form has expired; reload the page.")
-    record = found.queries.alert(alert_id)
+    record = found.queries.alert(alert_id) if findable(alert_id) else None
     if record is None or not principal.may_see_unit(record.unit):
         return page(request, "error.html", 404, message="No such alert.")
     found.queries.acknowledge(alert_id, principal.subject, found.clock())

@@ -13,6 +13,7 @@ from enkontakt.api.services import (
     SupervisorDep,
     check_unit,
     contact_view,
+    findable,
     not_found,
     supervised_view,
 )
@@ -102,7 +103,7 @@ def acknowledge_alert(
     principal: SupervisorDep,
 ) -> dict[str, Any]:
     """Acknowledge an alert of the supervisor's units; the first acknowledgement stays."""
-    record = found.queries.alert(alert_id)
+    record = found.queries.alert(alert_id) if findable(alert_id) else None
     if record is None:
         raise not_found("alert")
     check_unit(principal, record.unit)

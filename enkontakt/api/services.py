@@ -57,6 +57,12 @@ def forbidden(reason: str = "outside the token's scope") -> HTTPException:
     return HTTPException(status.HTTP_403_FORBIDDEN, reason)
 
 
+def findable(key: str) -> bool:
+    """Whether ``key`` (an orgnr or alert id from a path) could name a stored
+    record: not too long, and no NUL, which PostgreSQL refuses in any text."""
+    return 0 < len(key) <= 200 and "\x00" not in key
+
+
 def not_found(what: str) -> HTTPException:
     """404 for a missing employer or alert."""
     return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
