@@ -140,6 +140,13 @@ class Alert(ContractModel):
     starts_at: Instant = Field(description="When the condition became true.")
     ends_at: Instant | None = Field(description="When it cleared; null while firing.")
     summary: str = Field(min_length=1, description="One sentence.")
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="On Kafka: 1 for a firing's first message, one higher for each change "
+        "of it after (a late event can take a resolved firing back to firing); keep the "
+        "highest. Absent in replay's alerts.json.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -113,7 +113,10 @@ class Lifecycle:
     matched against what was published. A new interval overlapping a published
     one is the same firing (its id is kept); a published firing with no
     overlapping interval any more never held, and is published as resolved with
-    ``ends_at`` equal to ``starts_at``.
+    ``ends_at`` equal to ``starts_at``. Each message of one firing carries a
+    ``version`` one higher than the last: a late event may take a resolved
+    firing back to firing, or move its end earlier, and a reader keeps the
+    highest version, not a guess from the status.
     """
 
     published: dict[tuple[str, str], list[Published]] = field(default_factory=dict)
@@ -132,10 +135,14 @@ class Lifecycle:
             if old is not None:
                 matched.add(old.alert_id)
                 alert = {**alert, "alert_id": old.alert_id}
-                if old.alert != alert:
+                version = _version(old.alert)
+                if {**old.alert, "version": version} != {**alert, "version": version}:
+                    alert["version"] = version + 1
                     changed.append(alert)
+                else:
+                    alert = old.alert
             else:
-                alert = {**alert, "alert_id": _fresh_id(alert["alert_id"], used)}
+                alert = {**alert, "alert_id": _fresh_id(alert["alert_id"], used), "version": 1}
                 changed.append(alert)
             used.add(alert["alert_id"])
             after.append(Published(alert["alert_id"], start, end, alert))
@@ -144,12 +151,18 @@ class Lifecycle:
                 continue
             gone = {**old.alert, "status": "resolved", "ends_at": old.alert["starts_at"]}
             if gone != old.alert:  # a firing that never held: resolved, with no duration
+                gone["version"] = _version(old.alert) + 1
                 changed.append(gone)
         if after:
             self.published[(rule, key)] = after
         else:
             self.published.pop((rule, key), None)
         return changed
+
+
+def _version(alert: dict[str, Any]) -> int:
+    """The version of a published alert (0 for one stored before versions)."""
+    return int(alert.get("version", 0))
 
 
 def _same_firing(

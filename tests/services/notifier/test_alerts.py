@@ -40,3 +40,31 @@ def test_a_firing_that_never_held_is_resolved_with_no_duration() -> None:
     [gone] = life.update("r", "k", [])
     assert (gone["status"], gone["ends_at"], gone["starts_at"]) == ("resolved", "20", "20")
     assert life.update("r", "k", []) == []
+
+
+def test_each_change_of_a_firing_carries_a_higher_version() -> None:
+    life = Lifecycle()
+    [first] = life.update("r", "k", [alert(20, None)])
+    [resolved] = life.update("r", "k", [alert(20, 30)])
+    [again] = life.update("r", "k", [alert(20, None)])  # a late event: it never cleared
+    [earlier] = life.update("r", "k", [alert(20, 25)])
+    assert life.update("r", "k", [alert(20, 25)]) == []
+    [gone] = life.update("r", "k", [])
+    messages = (first, resolved, again, earlier, gone)
+    assert [(a["status"], a["version"]) for a in messages] == [
+        ("firing", 1),
+        ("resolved", 2),
+        ("firing", 3),
+        ("resolved", 4),
+        ("resolved", 5),
+    ]
+    assert len({a["alert_id"] for a in messages}) == 1
+
+
+def test_a_firing_stored_before_versions_goes_on_from_one() -> None:
+    life = Lifecycle()
+    life.update("r", "k", [alert(20, None)])
+    [stored] = life.published[("r", "k")]
+    del stored.alert["version"]
+    [resolved] = life.update("r", "k", [alert(20, 30)])
+    assert resolved["version"] == 1
