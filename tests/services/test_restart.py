@@ -44,7 +44,11 @@ class Process:
     def __post_init__(self) -> None:
         derive = self.deriver if self.notifier else view_out
         self.worker = EmployerWorker(
-            CONFIG, derive, defer=not self.notifier, designations=not self.notifier
+            CONFIG,
+            derive,
+            defer=not self.notifier,
+            designations=not self.notifier,
+            settle_restored=self.notifier,
         )
         self.counter = CaseloadCounter(CONFIG, self.worker.ledger.people)
 
@@ -226,8 +230,9 @@ def test_a_restarted_caseload_counter_publishes_only_what_changed_meanwhile() ->
     # The counter owned the partition; an employer's follow-up ended meanwhile.
     end = intake(None, b.lines(b.end("2026-10-02 09:00", "k-1", orgnr=b.ORGNRS[0]))[0].encode(), ())
     (accepted,) = (o for o in end.outs if o.topic == "accepted")
-    (spans,) = (o for o in process.accepted(accepted.value) if o.topic == "caseload")
-    (alert,) = [orjson.loads(o.value) for o in process.spans(spans)]
+    # (Its spans as restored come first: the employer is derived before the event.)
+    spans = [o for o in process.accepted(accepted.value) if o.topic == "caseload"]
+    (alert,) = [orjson.loads(o.value) for out in spans for o in process.spans(out)]
     assert (alert["rule"], alert["status"]) == ("caseload-high", "resolved")
 
 
@@ -298,3 +303,31 @@ def test_a_restart_keeps_a_designation_changed_by_a_report_at_another_employer()
     published = run_with_restart(lines, len(lines), notifier=False)
 
     assert published["notices"] == {orjson.dumps(n) for n in expected.notices}
+
+
+def test_a_firing_by_the_clock_alone_is_resolved_by_a_late_event_after_a_restart() -> None:
+    # The deadline passed with no event: the firing was published, but stored
+    # with no event of the employer. After a restart, an answer timed before the
+    # deadline shows it never held, and the resolution must follow.
+    tables: dict[str, Any] = {"table": {}, "caseload": {}, "people": []}
+    first = Process(True, **tables)
+    for line in b.lines(b.inquiry("2026-10-01 09:00", "q1", urgency="urgent")):
+        for out in intake(None, line.encode(), ()).messages():
+            if out.topic == "accepted":
+                first.accepted(out.value)
+    fired = first.worker.tick(b.to_us("2026-10-05 09:00"))
+    [firing] = [orjson.loads(o.value) for o in fired if o.topic == "alerts"]
+    assert firing["status"] == "firing"
+    again = Process(True, **tables)
+    again.start(lambda outs: None)
+    late = b.answer("2026-10-01 10:00", "q1", b.person(1))
+    outs = []
+    for out in intake(None, b.lines(late)[0].encode(), ()).messages():
+        if out.topic == "accepted":  # as the restarted notifier applies it, at the wall clock
+            outs += again.worker.accepted(out.value, b.to_us("2026-10-05 09:30"))[0]
+    alerts = [orjson.loads(o.value) for o in outs if o.topic == "alerts"]
+    assert [(a["alert_id"], a["status"], a["ends_at"]) for a in alerts][-1] == (
+        firing["alert_id"],
+        "resolved",
+        firing["starts_at"],
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from enkontakt.schemas.events import ContactEvent
 from enkontakt.services.coordinator.consolidation import Contact, KeptContacts
 from enkontakt.services.coordinator.designations import designation_message, taken
 from enkontakt.services.coordinator.employer import Designation, EmployerState
@@ -49,6 +50,11 @@ class EmployerWorker:
     # designation a person record or an absence worked out again, so that it is
     # stored: the coordinator's notices depend on it.
     designations: bool = False
+    # Derive a restored employer not derived since before its next event is
+    # applied: what time or people changed meanwhile (the notifier's alerts,
+    # published with no event of the employer to store them beside) is then
+    # known again, and the event's changes are told against it.
+    settle_restored: bool = False
     ledger: Ledger = field(init=False)
     wakeups: Wakeups = field(default_factory=Wakeups)
     latest: int | None = None
@@ -136,6 +142,8 @@ class EmployerWorker:
         self._saw(to_us(event.time))
         now = self.moment(wall)
         outs = self._advance(now)
+        if self.settle_restored:
+            outs.extend(self._settle(event, now))
         # Person records first, so that other employers held here that name the
         # same human are re-derived too.
         merges = self.ledger.merges
@@ -212,6 +220,13 @@ class EmployerWorker:
         outs = self._advance(now)
         due = self.pending.due(now) | self.wakeups.due(now)
         return outs + self._derive_all(due, now)
+
+    def _settle(self, event: ContactEvent, now: int) -> list[Out]:
+        employer = getattr(event.data, "employer", None)
+        if employer is None or employer.orgnr not in self.pending.restored:
+            return []
+        state = self.ledger.employers.get(employer.orgnr)
+        return [] if state is None else self._derive(state, now)
 
     def _saw(self, at: int | None) -> None:
         # The latest event time seen, restored ones included: the clock does not

@@ -48,7 +48,7 @@ def build(
     spans = app.Table("caseload", default=None, partitions=1)
     config = rule_config(rules)
     deriver = AlertDeriver()
-    worker = EmployerWorker(config, deriver)
+    worker = EmployerWorker(config, deriver, settle_restored=True)
     history = EmployerLog()
     counter = CaseloadCounter(config, worker.ledger.people)
     metrics = Metrics()
