@@ -16,6 +16,13 @@ STORES = ("memory://", "rocksdb://")
 """Table stores: in memory (tests, embedded) or RocksDB on local disk (production)."""
 
 
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+"""The largest message the services send. A rejected event goes to the DLQ with
+its original bytes and two headers more, so any input the broker took (Kafka's
+default limit is 1,048,588 bytes; faust's own producer limit, 1,000,000, is
+below it) must fit; accepted events are at most 64 KiB (``MAX_EVENT_BYTES``)."""
+
+
 def broker_url(settings: KafkaSettings) -> str:
     """The faust broker URL, ``kafka://host:port;host:port``."""
     return ";".join(f"kafka://{address}" for address in settings.brokers)
@@ -57,6 +64,7 @@ def make_app(settings: KafkaSettings, *, web_port: int | None, store: str) -> fa
         **_web(web_port, settings),
         producer_linger_ms=settings.producer_linger_ms,
         producer_max_batch_size=settings.producer_batch_bytes,
+        producer_max_request_size=MAX_REQUEST_BYTES,
         **tuning.faust_settings(),
     )
     # A send of faust's own (a table's changelog write) that failed stops the worker.

@@ -54,6 +54,9 @@ __all__ = [
     "Person",
 ]
 
+MAX_EVENT_BYTES = 65_536
+"""The largest event taken: what CloudEvents asks every intermediary to forward
+(an event here is about a kilobyte)."""
 EXTENSION_NAME_PATTERN = r"^[a-z0-9]+$"
 DATACONTENTTYPE_PATTERN = r"^application/json(\s*;.*)?$"
 # A URI-reference (RFC 3986): only its characters, and % only as an escape. Any

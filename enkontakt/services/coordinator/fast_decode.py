@@ -36,6 +36,7 @@ from enkontakt.schemas.base import EVENT_TIME_PATTERN
 from enkontakt.schemas.events import (
     EVENT_ENVELOPES,
     EVENT_TYPES,
+    MAX_EVENT_BYTES,
     SOURCE_PATTERN,
     ContactEvent,
     Deputy,
@@ -60,6 +61,8 @@ def accept(raw: bytes | str) -> ContactEvent | None:
     except Exception:  # any failure, including unexpected ones, leaves it to the full decoder
         return None
     text = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if len(text) > MAX_EVENT_BYTES:
+        return None
     shape = digit_shape(text)
     if may_hold_identity_number(text, shape) or shape.count(b'":') != _members(event):
         return None

@@ -29,6 +29,7 @@ from enkontakt.schemas.events import (
     EVENT_ENVELOPES,
     EVENT_TYPES,
     EXTENSION_NAME_PATTERN,
+    MAX_EVENT_BYTES,
     SOURCE_PATTERN,
     ContactEvent,
 )
@@ -106,12 +107,18 @@ def decode_full(raw: bytes | str) -> ContactEvent | Rejection:
         return Rejection(RejectionCode.MALFORMED_JSON, "The value is not valid UTF-8 JSON.")
     if has_repeated_name(raw):
         return Rejection(RejectionCode.MALFORMED_JSON, _REPEATED_NAME)
-    return _decode(parsed, scan=may_hold_identity_number(raw))
+    size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+    return _decode(parsed, scan=may_hold_identity_number(raw), size=size)
 
 
 def decode_object(obj: object) -> ContactEvent | Rejection:
-    """Decode one event already parsed from JSON (dicts, lists, strings, numbers)."""
-    return _decode(obj, scan=True)
+    """Decode one event already parsed from JSON (dicts, lists, strings, numbers);
+    its size is that of its compact JSON."""
+    try:
+        size = len(orjson.dumps(obj))
+    except TypeError:
+        size = 0  # not JSON's values (a deeply nested one): the checks say why
+    return _decode(obj, scan=True, size=size)
 
 
 def decode_binary(
@@ -136,7 +143,8 @@ def decode_binary(
         attributes = _header_attributes(headers)
     except _Rejected as rejected:
         return rejected.rejection
-    return _decode({**attributes, **data}, scan=True)
+    size = len(value or b"") + sum(len(v) for _, v in headers if v is not None)
+    return _decode({**attributes, **data}, scan=True, size=size)
 
 
 def _header_attributes(headers: Sequence[tuple[str, bytes | None]]) -> dict[str, str]:
@@ -160,8 +168,13 @@ def _header_attributes(headers: Sequence[tuple[str, bytes | None]]) -> dict[str,
     return attributes
 
 
-def _decode(obj: object, *, scan: bool) -> ContactEvent | Rejection:
+def _decode(obj: object, *, scan: bool, size: int = 0) -> ContactEvent | Rejection:
     try:
+        if size > MAX_EVENT_BYTES:
+            raise _not_cloudevent(
+                f"The event is larger than {MAX_EVENT_BYTES} bytes, "
+                "the most CloudEvents asks every intermediary to forward."
+            )
         event = _check_envelope(obj)
         data_model = _data_model(event["type"])
         if scan:

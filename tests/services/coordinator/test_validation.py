@@ -731,3 +731,14 @@ def test_dates_at_the_ends_of_the_range_are_fine() -> None:
     assert isinstance(decoded(value), ContactEvent)
     assert accept(orjson.dumps(value)) is not None
     assert isinstance(decoded(assigned(valid_until="2099-12-31")), ContactEvent)
+
+
+def test_an_event_over_64_kib_is_not_cloudevent_and_one_just_under_is_fine() -> None:
+    over = event(padding="x" * 65_536)
+    under = event(padding="x" * 60_000)
+    assert code(over) == Code.NOT_CLOUDEVENT
+    assert code(under) is None
+    headers = [("ce_specversion", b"1.0"), ("ce_padding", b"x" * 65_536)]
+    headers += [(f"ce_{k}", str(v).encode()) for k, v in event().items() if k != "data"]
+    binary = decode_binary(headers, orjson.dumps(event()["data"]))
+    assert isinstance(binary, Rejection) and binary.code == Code.NOT_CLOUDEVENT
