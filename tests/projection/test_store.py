@@ -13,23 +13,65 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from enkontakt.projection.models import Base, EmployerNotice, EmployerView
+from enkontakt.projection import store
+from enkontakt.projection.models import Alert, Base, EmployerNotice, EmployerView
 from enkontakt.projection.queries import AlertFilter, EmployerSort, ProjectionQueries
 from enkontakt.projection.store import Projection
+from enkontakt.projection.validation import KINDS
 from tests.projection import samples as s
 from tests.projection.databases import postgres_url, sqlite_url
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+SECRET_NAME = "Bakeri Hemmelig AS"  # content that must never reach a log
+
+
+def without(document: dict[str, Any], field: str) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != field}
+
+
+INVALID_VIEWS = {
+    "year 1 in UTC+1": s.view(updated_at="0001-01-01T00:30:00+01:00"),
+    "year 9999 in UTC-1": s.view(updated_at="9999-12-31T23:30:00-01:00"),
+    "a contact at the end of time": s.view(last_contact_at="9999-12-31T23:30:00Z"),
+    "inquiries as an object": s.view(open_inquiries={}),
+    "no contact person": without(s.view(), "contact_person"),
+    "NUL in the name": s.view(name=SECRET_NAME.replace(" ", "\x00")),
+    "NUL in a nested text": s.view(contact_person=s.contact_person(name="Tora\x00Veileder")),
+    "an unpaired surrogate": s.view(name="Bakeri \ud800"),
+    "a name of 201 characters": s.view(name="x" * 201),
+    "a unit of 5 digits": s.view(unit="19020"),
+    "a count beyond 32 bits": s.view(contact_persons_30d=2**31),
+    "a count written as true": s.view(contact_persons_30d=True),
+    "a count written as text": s.view(contact_persons_30d="5"),
+    "not an object": ["974760673"],
+}
+INVALID_ALERTS = {
+    "no summary": without(s.alert(), "summary"),
+    "an id of 201 characters": s.alert("x" * 201),
+    "an inquiry id of 201 characters": s.alert(inquiry_id="K" * 201),
+    "an unknown severity": s.alert(severity="x" * 17),
+    "NUL in the summary": s.alert(summary="a\x00b"),
+    "a start in year 1": s.alert(starts_at="0001-01-01T00:30:00+01:00"),
+    "resolved without an end": s.alert(status="resolved"),
+}
+INVALID_NOTICES = {
+    "no at": without(s.notice(), "at"),
+    "an at in year 9999": s.notice(at="9999-12-31T23:30:00-01:00"),
+    "NUL in the contact person": s.notice(contact_person=s.contact_person(name="a\x00b")),
+}
 
 
 class StorageSuite:
     """Behaviour every backend of the projection must show."""
+
+    refuses_unstorable_values: bool
 
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> Iterator[str]:
@@ -246,6 +288,55 @@ class StorageSuite:
         assert self._count(projection, EmployerNotice) == 2
         assert queries.notices(s.ORGNR_A) == [second, first]
 
+    # --- documents the projection does not store ----------------------------
+
+    @pytest.mark.parametrize("document", INVALID_VIEWS.values(), ids=INVALID_VIEWS.keys())
+    def test_an_invalid_view_is_skipped_and_the_rest_stored(
+        self, projection: Projection, queries: ProjectionQueries, document: Any
+    ) -> None:
+        with structlog.testing.capture_logs() as logs:
+            skipped = projection.write_views([document, s.view(s.ORGNR_B)])
+        assert skipped == 1
+        assert queries.view(s.ORGNR_A) is None
+        assert queries.view(s.ORGNR_B) is not None
+        assert logs == [
+            {"event": "document_skipped", "kind": "views", "error": logs[0]["error"]}
+            | {"log_level": "warning"}
+        ]
+
+    @pytest.mark.parametrize("document", INVALID_ALERTS.values(), ids=INVALID_ALERTS.keys())
+    def test_an_invalid_alert_is_skipped_and_the_rest_stored(
+        self, projection: Projection, queries: ProjectionQueries, document: Any
+    ) -> None:
+        assert projection.write_alerts([document, s.alert("valid")]) == 1
+        assert [r.document["alert_id"] for r in queries.alerts({"1902"}, AlertFilter(), 9)] == [
+            "valid"
+        ]
+        assert self._count(projection, Alert) == 1
+
+    @pytest.mark.parametrize("document", INVALID_NOTICES.values(), ids=INVALID_NOTICES.keys())
+    def test_an_invalid_notice_is_skipped_and_the_rest_stored(
+        self, projection: Projection, queries: ProjectionQueries, document: Any
+    ) -> None:
+        assert projection.write_notices([document, s.notice()]) == 1
+        assert queries.notices(s.ORGNR_A) == [s.notice()]
+
+    def test_a_row_the_database_refuses_is_skipped_without_its_content(
+        self, projection: Projection, queries: ProjectionQueries, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Should a document pass the checks and still be refused, the rest is written.
+        monkeypatch.setattr(store, "row_of", lambda kind, doc, now: KINDS[kind][1](doc, now))
+        refused = [
+            s.view(name=SECRET_NAME.replace(" ", "\x00")),
+            s.view(s.ORGNR_C, name=SECRET_NAME * 20),
+        ]
+        with structlog.testing.capture_logs() as logs:
+            skipped = projection.write_views([*refused, s.view(s.ORGNR_B)])
+        assert queries.view(s.ORGNR_B) is not None
+        assert skipped == (2 if self.refuses_unstorable_values else 0)
+        assert len(logs) == skipped
+        assert "Bakeri" not in repr(logs)
+
     # --- lists --------------------------------------------------------------
 
     def test_employer_list_is_scoped_and_sorted(
@@ -290,6 +381,8 @@ class StorageSuite:
 class TestSQLite(StorageSuite):
     """The embedded default."""
 
+    refuses_unstorable_values = False  # neither lengths nor NUL characters
+
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> Iterator[str]:
         yield sqlite_url(tmp_path)
@@ -298,6 +391,8 @@ class TestSQLite(StorageSuite):
 @pytest.mark.integration
 class TestPostgreSQL(StorageSuite):
     """Production's database, in a schema of this test's own."""
+
+    refuses_unstorable_values = True
 
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> Iterator[str]:
