@@ -18,9 +18,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
-from enkontakt.projection import store
+from enkontakt.projection import documents, store
 from enkontakt.projection.models import Alert, Base, EmployerNotice, EmployerView
 from enkontakt.projection.queries import AlertFilter, EmployerSort, ProjectionQueries
 from enkontakt.projection.store import Projection
@@ -337,6 +337,34 @@ class StorageSuite:
         assert len(logs) == skipped
         assert "Bakeri" not in repr(logs)
 
+    def test_a_stored_document_that_is_not_valid_is_not_read(
+        self, projection: Projection, queries: ProjectionQueries
+    ) -> None:
+        # Stored before documents were checked: left out of lists, not found alone.
+        store_unchecked(
+            projection,
+            views=[without(s.view(s.ORGNR_B, contact_persons_30d=9), "contact_person")],
+            alerts=[without(s.alert("incomplete"), "summary")],
+            notices=[without(s.notice(at="2026-10-19T00:00:00+02:00"), "contact_person")],
+        )
+        projection.write_views([s.view()])
+        projection.write_alerts([s.alert()])
+        projection.write_notices([s.notice()])
+        with structlog.testing.capture_logs() as logs:
+            sort = EmployerSort.CONTACT_PERSONS_30D
+            assert [v["orgnr"] for v in queries.views({"1902"}, sort, 10)] == [s.ORGNR_A]
+            assert queries.view(s.ORGNR_B) is None
+            alerts = queries.alerts({"1902"}, AlertFilter(), 10)
+            assert [r.document["alert_id"] for r in alerts] == ["alert-1"]
+            assert queries.alert("incomplete") is None
+            assert queries.acknowledge("incomplete", "Z990001", NOW) is None
+            assert queries.notices(s.ORGNR_A) == [s.notice()]
+        assert {(line["kind"], line["key"]) for line in logs} >= {
+            ("views", s.ORGNR_B),
+            ("alerts", "incomplete"),
+        }
+        assert all(line["event"] == "stored_document_skipped" for line in logs)
+
     # --- lists --------------------------------------------------------------
 
     def test_employer_list_is_scoped_and_sorted(
@@ -376,6 +404,19 @@ class StorageSuite:
         with projection.engine.connect() as connection:
             count: int = connection.scalar(select(func.count()).select_from(model)) or 0
             return count
+
+
+def store_unchecked(projection: Projection, **kinds: list[dict[str, Any]]) -> None:
+    """Store documents as the projection did before it checked them."""
+    builders = {
+        "views": (EmployerView, documents.view_row),
+        "alerts": (Alert, documents.alert_row),
+        "notices": (EmployerNotice, documents.notice_row),
+    }
+    with projection.engine.begin() as connection:
+        for kind, found in kinds.items():
+            model, build = builders[kind]
+            connection.execute(insert(model), [build(document, NOW) for document in found])
 
 
 class TestSQLite(StorageSuite):
