@@ -14,7 +14,9 @@ the engine never puts statement parameters into its errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import fcntl
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DataError
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -54,11 +56,38 @@ def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if (database := sqlite_file(url)) is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, hide_parameters=True)
     event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of an SQLite database, or None for another backend or an in-memory one."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+@contextmanager
+def migration_lock(url: URL) -> Iterator[None]:
+    """Let processes that migrate one SQLite file take turns.
+
+    An exclusive ``flock`` on a lock file beside the database; other databases
+    need none here (PostgreSQL takes an advisory lock in the migration itself).
+    """
+    database = sqlite_file(url)
+    if database is None:
+        yield
+        return
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with database.with_name(f"{database.name}.migration-lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -80,7 +109,7 @@ class Projection:
         """Bring the schema to the newest migration (``alembic upgrade head``)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        with migration_lock(self.engine.url), self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 

@@ -7,6 +7,9 @@ that never regress, and the queries the API relies on.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +32,13 @@ from tests.projection import samples as s
 from tests.projection.databases import postgres_url, sqlite_url
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+MIGRATE_AT = """
+import sys, time
+from enkontakt.projection.store import Projection
+url, start = sys.argv[1], float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+Projection(url).upgrade()
+"""
 SECRET_NAME = "Bakeri Hemmelig AS"  # content that must never reach a log
 
 
@@ -99,6 +109,28 @@ class StorageSuite:
         projection.write_views([s.view()])
         projection.upgrade()
         assert self._count(projection, EmployerView) == 1
+
+    def test_processes_migrating_a_fresh_database_together_all_succeed(
+        self, database_url: str
+    ) -> None:
+        # As `enkontakt demo` starts the projector and the API on a fresh file.
+        start = time.time() + 3  # after every process has imported the code
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", MIGRATE_AT, database_url, str(start)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        outputs = [process.communicate(timeout=60)[0] for process in processes]
+        assert [process.returncode for process in processes] == [0] * 6, outputs
+        projection = Projection(database_url)
+        try:
+            assert ProjectionQueries(projection.engine).ping()
+        finally:
+            projection.close()
 
     def test_ping_answers(self, queries: ProjectionQueries) -> None:
         assert queries.ping()
