@@ -55,8 +55,18 @@ def alert_revision(status: str, ends_at: datetime | None) -> str:
 
 
 def alert_change_key(alert: dict[str, Any]) -> str:
-    """What a webhook receiver must hear about again when it changes."""
-    parts = (alert["status"], alert["severity"], alert["starts_at"], alert.get("ends_at") or "")
+    """What a webhook receiver must hear about again when it changes.
+
+    Times are taken as instants: ``15:10:00+02:00`` and ``13:10:00.000Z`` are
+    the same start, and no change.
+    """
+    ends_at = parse_optional_instant(alert.get("ends_at"))
+    parts = (
+        alert["status"],
+        alert["severity"],
+        sortable(parse_instant(alert["starts_at"])),
+        "" if ends_at is None else sortable(ends_at),
+    )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 

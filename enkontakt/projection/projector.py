@@ -2,17 +2,18 @@
 
 At-least-once: a batch is written (idempotently) before its offsets are
 committed, so a crash between the two only repeats writes that change nothing.
-A record that is not a valid document is logged by position and skipped: it
-can never succeed, and holding the partition back for it would stall the rest.
+A record that is not a valid document (:mod:`enkontakt.projection.validation`)
+is logged by position and the reason's class, never by content, and skipped:
+it can never succeed, and holding the partition back for it would stall the
+rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -20,19 +21,12 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from enkontakt.kafka.profiles import tuning_for
 from enkontakt.kafka.topics import ensure_topics
 from enkontakt.logging import bound_message, get_logger
-from enkontakt.projection import documents
 from enkontakt.projection.settings import ProjectorSettings
 from enkontakt.projection.store import Projection
+from enkontakt.projection.validation import InvalidDocument, check_document
 from enkontakt.settings import KafkaSettings, aiokafka_client_kwargs
 
 log = get_logger(__name__)
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-CHECKS: Mapping[str, Callable[[dict[str, Any], datetime], dict[str, Any]]] = {
-    "views": documents.view_row,
-    "alerts": documents.alert_row,
-    "notices": documents.notice_row,
-}
 
 
 @dataclass
@@ -50,17 +44,16 @@ class Batch:
 
 
 def decode(record: ConsumerRecord[bytes, bytes], kind: str) -> dict[str, Any] | None:
-    """The record's document when it is a valid one of ``kind``, else ``None``."""
-    if record.value is None:
-        return None
+    """The record's document when it is a valid one of ``kind``, else ``None`` (logged)."""
     try:
-        document = json.loads(record.value)
-        if not isinstance(document, dict):
-            raise TypeError("not an object")
-        CHECKS[kind](document, EPOCH)
-    except (ValueError, TypeError, KeyError) as exc:
+        if record.value is None:
+            raise InvalidDocument("Tombstone")
+        document: dict[str, Any] = json.loads(record.value)
+        check_document(kind, document)
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, or an InvalidDocument
+        error = exc.reason if isinstance(exc, InvalidDocument) else type(exc).__name__
         with bound_message(topic=record.topic, partition=record.partition, offset=record.offset):
-            log.warning("record_skipped", error=type(exc).__name__)
+            log.warning("record_skipped", error=error)
         return None
     return document
 
@@ -78,11 +71,13 @@ def collect(records: Iterable[ConsumerRecord[bytes, bytes]], kinds: Mapping[str,
     return batch
 
 
-def apply(projection: Projection, batch: Batch) -> None:
-    """Write one batch to the projection."""
-    projection.write_views(batch.views)
-    projection.write_alerts(batch.alerts)
-    projection.write_notices(batch.notices)
+def apply(projection: Projection, batch: Batch) -> int:
+    """Write one batch to the projection; return how many rows the database refused."""
+    return (
+        projection.write_views(batch.views)
+        + projection.write_alerts(batch.alerts)
+        + projection.write_notices(batch.notices)
+    )
 
 
 class Consumer(Protocol):
@@ -108,7 +103,7 @@ async def project(
         if not polled:
             continue
         batch = collect((r for records in polled.values() for r in records), kinds)
-        await asyncio.to_thread(apply, projection, batch)
+        batch.skipped += await asyncio.to_thread(apply, projection, batch)
         await consumer.commit()
         log.info(
             "batch_projected",

@@ -2,6 +2,10 @@
 
 Every query that lists things takes the NAV units the caller may see; an
 employer or alert outside them is never returned.
+
+Only valid documents are written (:mod:`enkontakt.projection.validation`), but
+a database may hold one stored before that check existed. Such a document is
+left out of lists and not found on its own, with a log line naming its key.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, select, text, update
 
+from enkontakt.logging import get_logger
 from enkontakt.projection.models import Alert, EmployerNotice, EmployerView
+from enkontakt.projection.validation import InvalidDocument, check_document
+
+log = get_logger(__name__)
 
 
 class EmployerSort(StrEnum):
@@ -70,7 +78,9 @@ class ProjectionQueries:
         stmt = select(EmployerView.document, EmployerView.unit).where(EmployerView.orgnr == orgnr)
         with self._engine.connect() as connection:
             row = connection.execute(stmt).first()
-        return None if row is None else ViewRecord(document=row[0], unit=row[1])
+        if row is None or not readable("views", orgnr, row[0]):
+            return None
+        return ViewRecord(document=row[0], unit=row[1])
 
     def views(
         self,
@@ -82,25 +92,27 @@ class ProjectionQueries:
         """Views of employers in ``units``, most contact persons or inquiries first."""
         column = getattr(EmployerView, sort.value)
         stmt = (
-            select(EmployerView.document)
+            select(EmployerView.orgnr, EmployerView.document)
             .where(EmployerView.unit.in_(sorted(units)))
             .order_by(column.desc(), EmployerView.orgnr)
             .limit(limit)
             .offset(offset)
         )
         with self._engine.connect() as connection:
-            return [row[0] for row in connection.execute(stmt)]
+            rows = connection.execute(stmt).all()
+        return [document for orgnr, document in rows if readable("views", orgnr, document)]
 
     def notices(self, orgnr: str, limit: int = 20) -> list[dict[str, Any]]:
         """An employer's notices, latest change first."""
         stmt = (
-            select(EmployerNotice.document)
+            select(EmployerNotice.digest, EmployerNotice.document)
             .where(EmployerNotice.orgnr == orgnr)
             .order_by(EmployerNotice.at.desc(), EmployerNotice.id.desc())
             .limit(limit)
         )
         with self._engine.connect() as connection:
-            return [row[0] for row in connection.execute(stmt)]
+            rows = connection.execute(stmt).all()
+        return [document for digest, document in rows if readable("notices", digest, document)]
 
     def alerts(self, units: Collection[str], where: AlertFilter, limit: int) -> list[AlertRecord]:
         """Alerts of ``units``, newest first."""
@@ -115,13 +127,16 @@ class ProjectionQueries:
                 stmt = stmt.where(column == value)
         stmt = stmt.order_by(Alert.starts_at.desc(), Alert.alert_id).limit(limit)
         with self._engine.connect() as connection:
-            return [_alert_record(row) for row in connection.execute(stmt)]
+            rows = connection.execute(stmt).all()
+        return [_alert_record(row) for row in rows if readable("alerts", row[4], row[0])]
 
     def alert(self, alert_id: str) -> AlertRecord | None:
         """One alert, if any."""
         with self._engine.connect() as connection:
             row = connection.execute(_alert_select().where(Alert.alert_id == alert_id)).first()
-        return None if row is None else _alert_record(row)
+        if row is None or not readable("alerts", alert_id, row[0]):
+            return None
+        return _alert_record(row)
 
     def acknowledge(self, alert_id: str, by: str, at: datetime) -> AlertRecord | None:
         """Record who acknowledged an alert and when; the first acknowledgement stays."""
@@ -135,8 +150,20 @@ class ProjectionQueries:
         return self.alert(alert_id)
 
 
+def readable(kind: str, key: str, document: Any) -> bool:
+    """True for a valid document; a stored one that is not is logged by its key."""
+    try:
+        check_document(kind, document)
+    except InvalidDocument as exc:
+        log.warning("stored_document_skipped", kind=kind, key=key, error=exc.reason)
+        return False
+    return True
+
+
 def _alert_select() -> Select[Any]:
-    return select(Alert.document, Alert.unit, Alert.acknowledged_by, Alert.acknowledged_at)
+    return select(
+        Alert.document, Alert.unit, Alert.acknowledged_by, Alert.acknowledged_at, Alert.alert_id
+    )
 
 
 def _alert_record(row: Sequence[Any]) -> AlertRecord:

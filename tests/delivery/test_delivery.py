@@ -6,20 +6,24 @@ the HTTP traffic is real.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import select
 
 from enkontakt.delivery.outbox import Outbox
 from enkontakt.delivery.sender import Backoff, Deliverer, WebhookPoster
 from enkontakt.delivery.settings import DeliverySettings
 from enkontakt.delivery.settings import Receiver as ReceiverConfig
-from enkontakt.projection.models import WebhookOutbox
+from enkontakt.projection.documents import alert_change_key
+from enkontakt.projection.models import Alert, WebhookAlertState, WebhookOutbox
 from enkontakt.projection.queries import ProjectionQueries
-from enkontakt.projection.store import Projection
+from enkontakt.projection.store import MIGRATIONS, Projection
 from tests.delivery.receiver import Receiver, unused_port
 from tests.projection import samples as s
 
@@ -81,6 +85,53 @@ def test_nothing_is_sent_twice_and_resolution_is_sent(
     assert receiver.received[1].body["alerts"][0]["endsAt"] == "2026-10-20T12:30:00Z"
     sender.run_once(T0 + timedelta(days=3))
     assert len(receiver.received) == 2
+
+
+def test_a_time_written_another_way_is_no_change(
+    projection: Projection, client: httpx.Client, receiver: Receiver
+) -> None:
+    sender = deliverer(projection, client, receiver)
+    for minute, starts_at in enumerate(
+        ["2026-10-12T15:10:00+02:00", "2026-10-12T13:10:00Z", "2026-10-12T13:10:00.000Z"]
+    ):
+        projection.write_alerts([s.alert("a", starts_at=starts_at)])
+        sender.run_once(T0 + timedelta(minutes=minute))
+    assert len(receiver.received) == 1
+    for minute, ends_at in enumerate([RESOLVED_AT, "2026-10-20T14:30:00.000+02:00"], start=5):
+        projection.write_alerts([s.alert("a", status="resolved", ends_at=ends_at)])
+        sender.run_once(T0 + timedelta(minutes=minute))
+    assert receiver.groups()[1:] == [('{}:{unit="1902"}', [("a", "resolved")])]
+
+
+def test_migrating_the_change_keys_keeps_what_receivers_were_told(
+    projection: Projection, client: httpx.Client, receiver: Receiver
+) -> None:
+    sender = deliverer(projection, client, receiver)
+    projection.write_alerts([s.alert("a")])
+    sender.run_once(T0)
+    textual = hashlib.sha256(b"firing|critical|2026-10-12T15:10:00+02:00|").hexdigest()
+    _migrate(projection, "0001")  # keys as the text the times were written in
+    assert _keys(projection) == (textual, textual)
+    projection.upgrade()
+    assert _keys(projection) == (alert_change_key(s.alert("a")),) * 2
+    projection.write_alerts([s.alert("a", starts_at="2026-10-12T13:10:00Z")])
+    sender.run_once(T0 + timedelta(minutes=1))
+    assert len(receiver.received) == 1
+
+
+def _migrate(projection: Projection, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with projection.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def _keys(projection: Projection) -> tuple[str | None, str | None]:
+    with projection.engine.connect() as connection:
+        stored = connection.scalar(select(Alert.change_key))
+        told = connection.scalar(select(WebhookAlertState.notified_change_key))
+    return stored, told
 
 
 def test_an_alert_resolved_before_it_was_ever_sent_is_not_sent(

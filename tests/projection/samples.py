@@ -83,6 +83,7 @@ def alert(
     return {
         "alert_id": alert_id,
         "rule": "response-overdue",
+        "key": f"{ORGNR_A}/KS-1",
         "orgnr": ORGNR_A,
         "inquiry_id": "KS-1",
         "unit": unit,

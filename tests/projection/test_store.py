@@ -7,29 +7,81 @@ that never regress, and the queries the API relies on.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
-from enkontakt.projection.models import Base, EmployerNotice, EmployerView
+from enkontakt.projection import documents, store
+from enkontakt.projection.models import Alert, Base, EmployerNotice, EmployerView
 from enkontakt.projection.queries import AlertFilter, EmployerSort, ProjectionQueries
 from enkontakt.projection.store import Projection
+from enkontakt.projection.validation import KINDS
 from tests.projection import samples as s
 from tests.projection.databases import postgres_url, sqlite_url
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+MIGRATE_AT = """
+import sys, time
+from enkontakt.projection.store import Projection
+url, start = sys.argv[1], float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+Projection(url).upgrade()
+"""
+SECRET_NAME = "Bakeri Hemmelig AS"  # content that must never reach a log
+
+
+def without(document: dict[str, Any], field: str) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != field}
+
+
+INVALID_VIEWS = {
+    "year 1 in UTC+1": s.view(updated_at="0001-01-01T00:30:00+01:00"),
+    "year 9999 in UTC-1": s.view(updated_at="9999-12-31T23:30:00-01:00"),
+    "a contact at the end of time": s.view(last_contact_at="9999-12-31T23:30:00Z"),
+    "inquiries as an object": s.view(open_inquiries={}),
+    "no contact person": without(s.view(), "contact_person"),
+    "NUL in the name": s.view(name=SECRET_NAME.replace(" ", "\x00")),
+    "NUL in a nested text": s.view(contact_person=s.contact_person(name="Tora\x00Veileder")),
+    "an unpaired surrogate": s.view(name="Bakeri \ud800"),
+    "a name of 201 characters": s.view(name="x" * 201),
+    "a unit of 5 digits": s.view(unit="19020"),
+    "a count beyond 32 bits": s.view(contact_persons_30d=2**31),
+    "a count written as true": s.view(contact_persons_30d=True),
+    "a count written as text": s.view(contact_persons_30d="5"),
+    "not an object": ["974760673"],
+}
+INVALID_ALERTS = {
+    "no summary": without(s.alert(), "summary"),
+    "an id of 201 characters": s.alert("x" * 201),
+    "an inquiry id of 201 characters": s.alert(inquiry_id="K" * 201),
+    "an unknown severity": s.alert(severity="x" * 17),
+    "NUL in the summary": s.alert(summary="a\x00b"),
+    "a start in year 1": s.alert(starts_at="0001-01-01T00:30:00+01:00"),
+    "resolved without an end": s.alert(status="resolved"),
+}
+INVALID_NOTICES = {
+    "no at": without(s.notice(), "at"),
+    "an at in year 9999": s.notice(at="9999-12-31T23:30:00-01:00"),
+    "NUL in the contact person": s.notice(contact_person=s.contact_person(name="a\x00b")),
+}
 
 
 class StorageSuite:
     """Behaviour every backend of the projection must show."""
+
+    refuses_unstorable_values: bool
 
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> Iterator[str]:
@@ -57,6 +109,28 @@ class StorageSuite:
         projection.write_views([s.view()])
         projection.upgrade()
         assert self._count(projection, EmployerView) == 1
+
+    def test_processes_migrating_a_fresh_database_together_all_succeed(
+        self, database_url: str
+    ) -> None:
+        # As `enkontakt demo` starts the projector and the API on a fresh file.
+        start = time.time() + 3  # after every process has imported the code
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", MIGRATE_AT, database_url, str(start)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        outputs = [process.communicate(timeout=60)[0] for process in processes]
+        assert [process.returncode for process in processes] == [0] * 6, outputs
+        projection = Projection(database_url)
+        try:
+            assert ProjectionQueries(projection.engine).ping()
+        finally:
+            projection.close()
 
     def test_ping_answers(self, queries: ProjectionQueries) -> None:
         assert queries.ping()
@@ -246,6 +320,83 @@ class StorageSuite:
         assert self._count(projection, EmployerNotice) == 2
         assert queries.notices(s.ORGNR_A) == [second, first]
 
+    # --- documents the projection does not store ----------------------------
+
+    @pytest.mark.parametrize("document", INVALID_VIEWS.values(), ids=INVALID_VIEWS.keys())
+    def test_an_invalid_view_is_skipped_and_the_rest_stored(
+        self, projection: Projection, queries: ProjectionQueries, document: Any
+    ) -> None:
+        with structlog.testing.capture_logs() as logs:
+            skipped = projection.write_views([document, s.view(s.ORGNR_B)])
+        assert skipped == 1
+        assert queries.view(s.ORGNR_A) is None
+        assert queries.view(s.ORGNR_B) is not None
+        assert logs == [
+            {"event": "document_skipped", "kind": "views", "error": logs[0]["error"]}
+            | {"log_level": "warning"}
+        ]
+
+    @pytest.mark.parametrize("document", INVALID_ALERTS.values(), ids=INVALID_ALERTS.keys())
+    def test_an_invalid_alert_is_skipped_and_the_rest_stored(
+        self, projection: Projection, queries: ProjectionQueries, document: Any
+    ) -> None:
+        assert projection.write_alerts([document, s.alert("valid")]) == 1
+        assert [r.document["alert_id"] for r in queries.alerts({"1902"}, AlertFilter(), 9)] == [
+            "valid"
+        ]
+        assert self._count(projection, Alert) == 1
+
+    @pytest.mark.parametrize("document", INVALID_NOTICES.values(), ids=INVALID_NOTICES.keys())
+    def test_an_invalid_notice_is_skipped_and_the_rest_stored(
+        self, projection: Projection, queries: ProjectionQueries, document: Any
+    ) -> None:
+        assert projection.write_notices([document, s.notice()]) == 1
+        assert queries.notices(s.ORGNR_A) == [s.notice()]
+
+    def test_a_row_the_database_refuses_is_skipped_without_its_content(
+        self, projection: Projection, queries: ProjectionQueries, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Should a document pass the checks and still be refused, the rest is written.
+        monkeypatch.setattr(store, "row_of", lambda kind, doc, now: KINDS[kind][1](doc, now))
+        refused = [
+            s.view(name=SECRET_NAME.replace(" ", "\x00")),
+            s.view(s.ORGNR_C, name=SECRET_NAME * 20),
+        ]
+        with structlog.testing.capture_logs() as logs:
+            skipped = projection.write_views([*refused, s.view(s.ORGNR_B)])
+        assert queries.view(s.ORGNR_B) is not None
+        assert skipped == (2 if self.refuses_unstorable_values else 0)
+        assert len(logs) == skipped
+        assert "Bakeri" not in repr(logs)
+
+    def test_a_stored_document_that_is_not_valid_is_not_read(
+        self, projection: Projection, queries: ProjectionQueries
+    ) -> None:
+        # Stored before documents were checked: left out of lists, not found alone.
+        store_unchecked(
+            projection,
+            views=[without(s.view(s.ORGNR_B, contact_persons_30d=9), "contact_person")],
+            alerts=[without(s.alert("incomplete"), "summary")],
+            notices=[without(s.notice(at="2026-10-19T00:00:00+02:00"), "contact_person")],
+        )
+        projection.write_views([s.view()])
+        projection.write_alerts([s.alert()])
+        projection.write_notices([s.notice()])
+        with structlog.testing.capture_logs() as logs:
+            sort = EmployerSort.CONTACT_PERSONS_30D
+            assert [v["orgnr"] for v in queries.views({"1902"}, sort, 10)] == [s.ORGNR_A]
+            assert queries.view(s.ORGNR_B) is None
+            alerts = queries.alerts({"1902"}, AlertFilter(), 10)
+            assert [r.document["alert_id"] for r in alerts] == ["alert-1"]
+            assert queries.alert("incomplete") is None
+            assert queries.acknowledge("incomplete", "Z990001", NOW) is None
+            assert queries.notices(s.ORGNR_A) == [s.notice()]
+        assert {(line["kind"], line["key"]) for line in logs} >= {
+            ("views", s.ORGNR_B),
+            ("alerts", "incomplete"),
+        }
+        assert all(line["event"] == "stored_document_skipped" for line in logs)
+
     # --- lists --------------------------------------------------------------
 
     def test_employer_list_is_scoped_and_sorted(
@@ -287,8 +438,23 @@ class StorageSuite:
             return count
 
 
+def store_unchecked(projection: Projection, **kinds: list[dict[str, Any]]) -> None:
+    """Store documents as the projection did before it checked them."""
+    builders = {
+        "views": (EmployerView, documents.view_row),
+        "alerts": (Alert, documents.alert_row),
+        "notices": (EmployerNotice, documents.notice_row),
+    }
+    with projection.engine.begin() as connection:
+        for kind, found in kinds.items():
+            model, build = builders[kind]
+            connection.execute(insert(model), [build(document, NOW) for document in found])
+
+
 class TestSQLite(StorageSuite):
     """The embedded default."""
+
+    refuses_unstorable_values = False  # neither lengths nor NUL characters
 
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> Iterator[str]:
@@ -298,6 +464,8 @@ class TestSQLite(StorageSuite):
 @pytest.mark.integration
 class TestPostgreSQL(StorageSuite):
     """Production's database, in a schema of this test's own."""
+
+    refuses_unstorable_values = True
 
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> Iterator[str]:
