@@ -8,9 +8,12 @@ Ordering of versions ("never regress"):
 * a **view** is newer when its ``updated_at`` is later; with equal
   ``updated_at`` the one written last wins (the clock can change a view without
   a new event, and on Kafka a redelivery is followed by what came after it);
-* an **alert** (one ``alert_id``) is ordered by status first — ``resolved``
-  beats ``firing`` — and then, among resolved versions, by ``ends_at``; with an
-  equal revision the one written last wins;
+* an **alert** (one ``alert_id``) is ordered by its ``version`` first (the
+  notifier counts each message of one firing: a late event can take a resolved
+  firing back to firing), then, between versions with the same number (or
+  none, as replay writes them), by status — ``resolved`` beats ``firing`` — and
+  among resolved ones by ``ends_at``; with an equal revision the one written
+  last wins;
 * a **notice** is never overwritten: each distinct document is kept once.
 """
 
@@ -48,10 +51,10 @@ def view_row(view: dict[str, Any], written_at: datetime) -> dict[str, Any]:
     }
 
 
-def alert_revision(status: str, ends_at: datetime | None) -> str:
+def alert_revision(status: str, ends_at: datetime | None, version: int = 0) -> str:
     """A text that sorts like the alert versions it stands for."""
     rank = STATUS_RANK[status]
-    return f"{rank}|{sortable(ends_at) if ends_at is not None and rank else ''}"
+    return f"{version:012d}|{rank}|{sortable(ends_at) if ends_at is not None and rank else ''}"
 
 
 def alert_change_key(alert: dict[str, Any]) -> str:
@@ -86,7 +89,7 @@ def alert_row(alert: dict[str, Any], written_at: datetime) -> dict[str, Any]:
         "severity": alert["severity"],
         "starts_at": parse_instant(alert["starts_at"]),
         "ends_at": ends_at,
-        "revision": alert_revision(status, ends_at),
+        "revision": alert_revision(status, ends_at, alert.get("version") or 0),
         "change_key": alert_change_key(alert),
         "document": alert,
         "written_at": written_at,

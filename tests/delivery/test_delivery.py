@@ -119,6 +119,19 @@ def test_migrating_the_change_keys_keeps_what_receivers_were_told(
     assert len(receiver.received) == 1
 
 
+def test_migrating_the_revisions_lets_a_versioned_alert_follow_a_stored_one(
+    projection: Projection,
+) -> None:
+    projection.write_alerts([s.alert("a", status="resolved", ends_at=RESOLVED_AT)])
+    _migrate(projection, "0002")  # revisions without the version
+    with projection.engine.connect() as connection:
+        assert connection.scalar(select(Alert.revision)).startswith("1|")
+    projection.upgrade()
+    projection.write_alerts([s.alert("a", version=1)])  # back to firing, said a late event
+    record = ProjectionQueries(projection.engine).alert("a")
+    assert record is not None and record.document["status"] == "firing"
+
+
 def _migrate(projection: Projection, revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

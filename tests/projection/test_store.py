@@ -249,6 +249,26 @@ class StorageSuite:
         assert record is not None
         assert record.document["ends_at"] == later["ends_at"]
 
+    def test_a_higher_version_wins_whatever_its_status_and_the_order(
+        self, projection: Projection, queries: ProjectionQueries
+    ) -> None:
+        # A late event took the resolved firing back to firing, then ended it
+        # earlier than first thought: each message of the firing counts up.
+        firing = s.alert(version=1)
+        resolved = s.alert(status="resolved", ends_at="2026-10-14T08:00:00+02:00", version=2)
+        again = s.alert(version=3)
+        earlier = s.alert(status="resolved", ends_at="2026-10-13T08:00:00+02:00", version=4)
+        projection.write_alerts([firing, resolved])
+        projection.write_alerts([again])
+        record = queries.alert("alert-1")
+        assert record is not None and record.document == again
+        projection.write_alerts([earlier, resolved])  # and a redelivery of an older one
+        record = queries.alert("alert-1")
+        assert record is not None and record.document == earlier
+        projection.write_alerts([again, firing])
+        record = queries.alert("alert-1")
+        assert record is not None and record.document == earlier
+
     def test_a_firing_change_replaces_a_firing_one(
         self, projection: Projection, queries: ProjectionQueries
     ) -> None:
