@@ -45,7 +45,7 @@ _ORGNR_KEY = re.compile(rb"[0-9]{9}")  # both matched whole (fullmatch)
 _RELATIVE = re.compile(r"([0-9]+)([mhd])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
-Headers = tuple[tuple[str, bytes], ...]
+Headers = tuple[tuple[str, bytes | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class Rejected:
     offset: int
     timestamp_ms: int
     key: bytes | None
-    value: bytes
+    value: bytes | None  # None: the input message had no value
     headers: Headers
 
     @property
@@ -78,7 +78,7 @@ class Rejected:
 def _header(headers: Headers, name: str) -> str | None:
     for key, value in headers:
         if key == name:
-            return value.decode("utf-8", errors="replace")
+            return (value or b"").decode("utf-8", errors="replace")
     return None
 
 
@@ -106,11 +106,22 @@ class Selection:
         )
 
 
-def redrive_headers(record: Rejected, dlq_topic: str) -> list[tuple[str, bytes]]:
+def redrive_headers(record: Rejected, dlq_topic: str) -> list[tuple[str, bytes | None]]:
     """The original headers of ``record`` without the error headers, plus where it came from."""
     kept = [(name, value) for name, value in record.headers if name not in _DROPPED_HEADERS]
     origin = f"{dlq_topic}:{record.partition}:{record.offset}".encode()
     return [*kept, (REDRIVEN_HEADER, origin)]
+
+
+def newest_copies(records: Sequence[Rejected]) -> list[Rejected]:
+    """The records that are not an earlier copy of an event re-driven since and
+    rejected again: re-driving selects each event once, as its newest copy."""
+    redriven = set()
+    for record in records:
+        origin = (_header(record.headers, REDRIVEN_HEADER) or "").rsplit(":", 2)
+        if len(origin) == 3 and origin[1].isdigit() and origin[2].isdigit():
+            redriven.add((int(origin[1]), int(origin[2])))  # <dlq topic>:<partition>:<offset>
+    return [r for r in records if (r.partition, r.offset) not in redriven]
 
 
 def shown_key(key: bytes | None) -> str:
@@ -190,8 +201,8 @@ def _rejected(record: Any) -> Rejected:
         offset=record.offset,
         timestamp_ms=record.timestamp,
         key=record.key,
-        value=record.value if record.value is not None else b"",
-        headers=tuple((name, value or b"") for name, value in record.headers),
+        value=record.value,
+        headers=tuple(record.headers),
     )
 
 
@@ -339,7 +350,8 @@ def run_redrive(args: argparse.Namespace) -> int:
     settings = _settings()
     if settings is None:
         return 2
-    chosen = [r for r in asyncio.run(read_dlq(settings)) if selection.matches(r)]
+    everything = asyncio.run(read_dlq(settings))
+    chosen = [r for r in newest_copies(everything) if selection.matches(r)]
     _print(chosen, as_lines=False)
     if args.dry_run:
         print(f"would re-drive {len(chosen)} event(s) to {settings.topic_events}", file=sys.stderr)

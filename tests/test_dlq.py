@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 import pytest
@@ -25,6 +26,7 @@ from enkontakt.dlq import (
     REDRIVEN_HEADER,
     Rejected,
     Selection,
+    newest_copies,
     parse_offset,
     parse_time,
     redrive_headers,
@@ -91,6 +93,15 @@ def test_redrive_headers_drop_the_error_and_keep_the_rest() -> None:
         ("ce_specversion", b"1.0"),
         (REDRIVEN_HEADER, b"the.dlq:3:41"),
     ]
+
+
+def test_an_event_re_driven_and_rejected_again_is_selected_once_as_its_newest_copy() -> None:
+    original = rejected(partition=0, offset=4)
+    other = rejected(partition=1, offset=4)
+    copy = rejected(partition=1, offset=9, extra=((REDRIVEN_HEADER, b"t.dlq:0:4"),))
+    again = rejected(partition=0, offset=12, extra=((REDRIVEN_HEADER, b"t.dlq:1:9"),))
+    assert newest_copies([original, other, copy]) == [other, copy]
+    assert newest_copies([original, other, copy, again]) == [other, again]
 
 
 @pytest.mark.parametrize(
@@ -190,9 +201,7 @@ ON_DLQ: list[Record] = [
 
 
 async def _put_on_dlq(settings: KafkaSettings, records: list[Record]) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=list(settings.brokers)
-    )
+    producer = AIOKafkaProducer(bootstrap_servers=list(settings.brokers))
     await producer.start()
     try:
         for partition, key, value, headers in records:
@@ -294,3 +303,17 @@ def test_redrive_refuses_an_unnarrowed_selection(
     assert main(["dlq", "redrive", "--all"]) == 0
     arrived = asyncio.run(_read_all(settings.brokers[0], settings.topic_events, 1))
     assert [(r.key, r.value) for r in arrived] == [(ON_DLQ[0][1], ON_DLQ[0][2])]
+
+
+@pytest.mark.integration
+def test_redrive_keeps_a_missing_value_and_missing_header_values_as_they_were(
+    settings: KafkaSettings,
+) -> None:
+    without: list[Any] = [
+        (0, b"974760673", None, [("ce_specversion", b"1.0"), ("ce_subject", None)]),
+    ]
+    asyncio.run(_put_on_dlq(settings, without))
+    assert main(["dlq", "redrive", "--all"]) == 0
+    [arrived] = asyncio.run(_read_all(settings.brokers[0], settings.topic_events, 1))
+    assert arrived.value is None
+    assert list(arrived.headers)[:2] == [("ce_specversion", b"1.0"), ("ce_subject", None)]
