@@ -243,8 +243,14 @@ class RulesSettings(_Settings):
     follow_up_gap_days: int = _env(
         "ENKONTAKT_FOLLOW_UP_GAP_DAYS",
         90,
-        "Days without contact during a follow-up before follow-up-gap fires; also the window "
-        "for choosing the most active contact.",
+        "Days without contact during a follow-up before follow-up-gap fires.",
+        ge=1,
+    )
+    most_active_days: int = _env(
+        "ENKONTAKT_MOST_ACTIVE_DAYS",
+        90,
+        "Window (days) in which the most active contact person is counted "
+        "(replay's --most-active-days).",
         ge=1,
     )
     max_caseload: int = _env(

@@ -45,7 +45,7 @@ def rule_config(rules: RulesSettings) -> RuleConfig:
         max_contact_persons=rules.max_contact_persons,
         contact_window_days=rules.contact_window_days,
         follow_up_gap_days=rules.follow_up_gap_days,
-        most_active_days=rules.follow_up_gap_days,
+        most_active_days=rules.most_active_days,
         max_caseload=rules.max_caseload,
         retention_days=rules.retention_days,
     )

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from enkontakt.replay_cli import THRESHOLDS
+from enkontakt.services.streaming import rule_config
 from enkontakt.settings import (
     ConfigurationError,
     KafkaSettings,
@@ -150,6 +152,18 @@ def test_rules_defaults_and_overrides(clean_environment: pytest.MonkeyPatch) -> 
     clean_environment.setenv("ENKONTAKT_RESPONSE_DAYS", "5")
     overridden = load_settings(RulesSettings)
     assert (overridden.max_caseload, overridden.response_days) == (25, 5)
+
+
+def test_the_services_rules_are_replays_with_the_same_numbers(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    # Every threshold replay takes as an option is a setting of its own, so the
+    # services and a replay given the same numbers apply the same rules.
+    given = {name: 100 - 5 * n for n, name in enumerate(THRESHOLDS)}  # urgent <= normal
+    for name, value in given.items():
+        clean_environment.setenv(f"ENKONTAKT_{name.upper()}", str(value))
+    config = rule_config(load_settings(RulesSettings))
+    assert {name: getattr(config, name) for name in THRESHOLDS} == given
 
 
 def test_urgent_deadline_may_not_exceed_the_normal_one(
