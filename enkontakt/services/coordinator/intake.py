@@ -80,7 +80,7 @@ def intake(
     Without ``people`` neither the person records nor an absence's people message
     are made (the notifier reads the same input; the coordinator publishes them)."""
     raw = value if value is not None else b""
-    event = decode_binary(headers, raw) if is_binary(headers) else decode(raw)
+    event = decode_binary(headers, value) if is_binary(headers) else decode(value)
     if isinstance(event, Rejection):
         error = (
             ("enkontakt-error", str(event.code).encode()),

@@ -82,6 +82,14 @@ def test_a_rejected_message_goes_to_the_dlq_with_its_bytes_and_reason() -> None:
     assert headers["traceparent"] == b"00-abc"
 
 
+def test_a_message_without_value_goes_to_the_dlq_saying_so() -> None:
+    [out] = intake(b"key", None, ()).outs
+    assert out.topic == "dlq" and out.value == b""
+    headers = dict(out.headers)
+    assert headers["enkontakt-error"] == b"malformed-json"
+    assert headers["enkontakt-error-detail"] == b"The message has no value."
+
+
 def test_binary_mode_is_accepted_and_forwarded_structured() -> None:
     event = b.contact("2026-10-05 09:30", b.person(1))
     headers = [(f"ce_{k}", str(v).encode()) for k, v in event.items() if k != "data"]
