@@ -27,7 +27,7 @@ EMPLOYER = "employer"
 ROLES = frozenset({SUPERVISOR, EMPLOYER})
 UNIT = re.compile(r"[0-9]{4}")  # matched whole (fullmatch): no final line feed
 ORGNR = re.compile(r"[0-9]{9}")
-ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"]
 SUBJECT_LENGTH = 200  # the longest subject kept (as who acknowledged an alert)
 HIDDEN_SUBJECT = "identity-number"  # every such subject, when there is no key
 
