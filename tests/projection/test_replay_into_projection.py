@@ -8,54 +8,29 @@ and the other views are stored.
 
 from __future__ import annotations
 
-import copy
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from enkontakt.projection.queries import ProjectionQueries
 from enkontakt.projection.store import Projection
+from tests import builders as b
 from tests.projection import samples as s
 from tests.projection.databases import postgres_url, sqlite_url
 
 pytestmark = pytest.mark.timeout(120)
 
-REGISTERED: dict[str, Any] = {
-    "specversion": "1.0",
-    "id": "nul-1",
-    "source": "urn:system:nav-crm",
-    "type": "enkontakt.contact.registered.v1",
-    "time": "2026-10-05T09:30:00+02:00",
-    "datacontenttype": "application/json",
-    "subject": s.ORGNR_A,
-    "data": {
-        "employer": {"orgnr": s.ORGNR_A, "name": "Bakeri\x00Hemmelig AS"},
-        "actor": {"type": "nav_office", "id": "1902", "name": "NAV Tromsø"},
-        "person": {
-            "id": "T123456",
-            "name": "Tora Veileder",
-            "email": "tora.veileder@nav.no",
-            "phone": "+47 412 34 567",
-        },
-        "channel": "visit",
-        "direction": "outbound",
-        "purpose": "follow_up",
-        "candidate": {"ref": "k-5f2a9c"},
-        "measure": "MIDLONTIL",
-    },
-}
-
 
 def events(path: Path) -> Path:
-    other = copy.deepcopy(REGISTERED)
-    other["id"], other["subject"] = "clean-1", s.ORGNR_B
-    other["data"]["employer"] = {"orgnr": s.ORGNR_B, "name": "Dekk og Felg Nord AS"}
-    path.write_text("".join(json.dumps(event) + "\n" for event in (REGISTERED, other)))
+    """Two contacts: one at an employer whose name holds a NUL, one clean."""
+    person = {"id": "T123456", "name": "Tora Veileder", "email": "tora.veileder@nav.no"}
+    nul = b.contact("2026-10-05 09:30", person, orgnr=s.ORGNR_A, id="nul-1")
+    nul["data"]["employer"]["name"] = "Bakeri\x00Hemmelig AS"
+    clean = b.contact("2026-10-05 09:30", person, orgnr=s.ORGNR_B, id="clean-1")
+    path.write_text("\n".join(b.lines(nul, clean)) + "\n")
     return path
 
 
